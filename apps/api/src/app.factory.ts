@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { LoadedEnv } from './env/env.loader';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { validationPipe } from './http/validation';
+import { VERSION } from './version';
+
+export interface AppOptions {
+  logger?: LoggerService | false;
+  /** Built dashboard (vite output); served at / when present. */
+  dashboardDir?: string;
+}
+
+export const DEFAULT_DASHBOARD_DIR = path.resolve('dist', 'dashboard');
+
+/** Builds the whole HTTP application; main.ts and the e2e tests share it. */
+export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const { settings } = env;
+  const adapter = new FastifyAdapter({ bodyLimit: settings.http.bodyLimitBytes, trustProxy: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+    logger: options.logger ?? false,
+    bufferLogs: false,
+  });
+  app.useGlobalFilters(new AllExceptionsFilter(settings.http.bodyLimitBytes));
+  app.useGlobalPipes(validationPipe);
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Neural Fabric API')
+      .setDescription('Post-quantum front door for ML inference')
+      .setVersion(VERSION)
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  const dashboardDir = options.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
+  if (existsSync(path.join(dashboardDir, 'index.html'))) {
+    // wildcard:false registers one route per built file, so unknown paths still reach the JSON 404.
+    app.useStaticAssets({ root: dashboardDir, prefix: '/', wildcard: false, index: 'index.html' });
+  }
+  await app.init();
+  return app;
+}

@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from './database/database.module';
+import { LoadedEnv } from './env/env.loader';
+import { EnvModule } from './env/env.module';
+import { HealthModule } from './health/health.module';
+import { InstanceModule } from './instance/instance.module';
+import { MetricsModule } from './metrics/metrics.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: LoadedEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [EnvModule.forRoot(env), DatabaseModule, MetricsModule, HealthModule, InstanceModule],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { DataSourceOptions } from 'typeorm';
+import { Settings } from '../env/env.schema';
+import { MIGRATIONS } from './migrations';
+
+/**
+ * One definition of the connection for the app, the migration CLI and the tests.
+ * SQLite (better-sqlite3) is the embedded default; Postgres when replicas share state.
+ */
+export function dataSourceOptions(database: Settings['database'], extra: { schema?: string } = {}): DataSourceOptions {
+  const common = { migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+  if (database.type === 'sqlite') {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.path,
+      // WAL lets readers proceed during writes; busy timeout rides out short write locks.
+      prepareDatabase: (db: { pragma(s: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('foreign_keys = ON');
+      },
+    };
+  }
+  return { ...common, type: 'postgres', url: database.url, schema: extra.schema, extra: { max: 10 } };
+}

@@ -1,0 +1,81 @@
+/**
+ * Typed parsers for single environment variables. Each throws a message fragment that
+ * completes "<NAME> ..." so the loader can report every bad variable in one go.
+ */
+export interface EnvField<T> {
+  /** Secret values never reach logs, reports or the env hash. */
+  readonly secret: boolean;
+  /** Canonical text of a parsed value, used for the env hash and the report. */
+  readonly show: (value: T) => string;
+  parse(raw: string): T;
+}
+
+export class EnvFieldError extends Error {}
+
+const field = <T>(parse: (raw: string) => T, show: (value: T) => string = String, secret = false): EnvField<T> => ({
+  parse,
+  show,
+  secret,
+});
+
+export function oneOf<V extends string>(...values: V[]): EnvField<V> {
+  return field((raw) => {
+    if ((values as string[]).includes(raw)) return raw as V;
+    throw new EnvFieldError(`must be one of ${values.join(', ')} (got "${raw}")`);
+  });
+}
+
+export const bool: EnvField<boolean> = field((raw) => {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new EnvFieldError(`must be one of true, false (got "${raw}")`);
+});
+
+export function int(min: number, max: number): EnvField<number> {
+  return field((raw) => {
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      throw new EnvFieldError(`must be an integer from ${min} to ${max} (got "${raw}")`);
+    }
+    return value;
+  });
+}
+
+export function text(options: { optional?: boolean } = {}): EnvField<string> {
+  return field((raw) => {
+    if (!raw && !options.optional) throw new EnvFieldError('must not be empty');
+    return raw;
+  });
+}
+
+/** A secret: the raw value is never echoed, not even in its own error message. */
+export function secret(validate?: (raw: string) => string | undefined): EnvField<string | undefined> {
+  return field(
+    (raw) => {
+      if (!raw) return undefined;
+      const problem = validate?.(raw);
+      if (problem) throw new EnvFieldError(`${problem} (value not shown)`);
+      return raw;
+    },
+    (value) => (value ? 'set' : 'unset'),
+    true,
+  );
+}
+
+/** A URL that may carry a password: shown and hashed with the password masked. */
+export function url(protocols: string[]): EnvField<string> {
+  return field(
+    (raw) => {
+      const protocol = raw.slice(0, raw.indexOf(':') + 1);
+      if (!protocols.includes(protocol)) {
+        throw new EnvFieldError(`must start with one of ${protocols.join(', ')} (got "${maskPassword(raw)}")`);
+      }
+      return raw;
+    },
+    maskPassword,
+  );
+}
+
+function maskPassword(raw: string): string {
+  return raw.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}

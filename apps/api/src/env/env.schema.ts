@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import { bool, EnvFieldError, int, oneOf, secret, text, url } from './env.fields';
+
+/** A 32-byte key as 64 hex characters or base64 (standard or url-safe). */
+export function decodeKey32(raw: string): Buffer | undefined {
+  const trimmed = raw.trim();
+  const bytes = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+/** Every variable the service reads; .env.default must list each one (it is the single source of defaults). */
+export const ENV_SCHEMA = {
+  NEURAL_FABRIC_MODE: oneOf('simulation', 'production'),
+  SIMULATION_MODE: bool,
+  PQC_MODE: oneOf('hybrid', 'pqc'),
+  GPU_DRIVER_MOCK: bool,
+  HOST: text(),
+  PORT: int(0, 65535),
+  HTTP_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024),
+  DATA_DIR: text(),
+  REPORTS_DIR: text(),
+  DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']),
+  VAULT_PQC_KEY_PATH: text(),
+  VAULT_PQC_KEK: secret((raw) => (decodeKey32(raw) ? undefined : 'must be 32 bytes as 64 hex characters or base64')),
+  VAULT_PQC_KEK_FILE: text({ optional: true }),
+  LOG_LEVEL: oneOf('log', 'debug', 'verbose', 'warn', 'error'),
+  LOG_FORMAT: oneOf('json', 'text', 'auto'),
+  SHUTDOWN_DRAIN_MS: int(0, 120_000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000),
+} as const;
+
+export type EnvName = keyof typeof ENV_SCHEMA;
+export type EnvValues = { -readonly [K in EnvName]: ReturnType<(typeof ENV_SCHEMA)[K]['parse']> };
+
+export type DatabaseSettings = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+
+/** The one typed settings object the application sees. Paths are absolute. */
+export interface Settings {
+  readonly mode: 'simulation' | 'production';
+  readonly simulation: boolean;
+  readonly pqcMode: 'hybrid' | 'pqc';
+  readonly gpuDriverMock: boolean;
+  readonly http: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  readonly dataDir: string;
+  readonly reportsDir: string;
+  readonly database: DatabaseSettings;
+  readonly vault: { readonly keyPath: string; readonly kek?: string; readonly kekFile?: string };
+  readonly log: { readonly level: EnvValues['LOG_LEVEL']; readonly json: boolean };
+  readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
+}
+
+/** Cross-variable rules: what production refuses. Returns one message per violation. */
+export function productionRefusals(env: EnvValues, cwd: string): string[] {
+  if (env.NEURAL_FABRIC_MODE !== 'production') return [];
+  const refusals: string[] = [];
+  const refuse = (name: EnvName, why: string) => refusals.push(`${name} ${why} when NEURAL_FABRIC_MODE=production`);
+  if (env.SIMULATION_MODE) refuse('SIMULATION_MODE', 'must be false');
+  if (env.GPU_DRIVER_MOCK) refuse('GPU_DRIVER_MOCK', 'must be false');
+  if (!env.VAULT_PQC_KEK && !env.VAULT_PQC_KEK_FILE) {
+    refuse('VAULT_PQC_KEK', 'or VAULT_PQC_KEK_FILE must be set (the keystore key-encryption key)');
+  }
+  if (env.VAULT_PQC_KEK_FILE) {
+    const keyDir = path.resolve(cwd, env.VAULT_PQC_KEY_PATH);
+    const relative = path.relative(keyDir, path.resolve(cwd, env.VAULT_PQC_KEK_FILE));
+    if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
+      refuse('VAULT_PQC_KEK_FILE', 'must lie outside VAULT_PQC_KEY_PATH (a KEK stored beside the keys protects nothing)');
+    }
+  }
+  return refusals;
+}
+
+export function toSettings(env: EnvValues, cwd: string): Settings {
+  const resolve = (p: string) => path.resolve(cwd, p);
+  return {
+    mode: env.NEURAL_FABRIC_MODE,
+    simulation: env.SIMULATION_MODE,
+    pqcMode: env.PQC_MODE,
+    gpuDriverMock: env.GPU_DRIVER_MOCK,
+    http: { host: env.HOST, port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES },
+    dataDir: resolve(env.DATA_DIR),
+    reportsDir: resolve(env.REPORTS_DIR),
+    database: env.DATABASE_URL.startsWith('sqlite:')
+      ? { type: 'sqlite', path: env.DATABASE_URL === 'sqlite::memory:' ? ':memory:' : resolve(env.DATABASE_URL.slice('sqlite:'.length)) }
+      : { type: 'postgres', url: env.DATABASE_URL },
+    vault: {
+      keyPath: resolve(env.VAULT_PQC_KEY_PATH),
+      kek: env.VAULT_PQC_KEK,
+      kekFile: env.VAULT_PQC_KEK_FILE ? resolve(env.VAULT_PQC_KEK_FILE) : undefined,
+    },
+    log: {
+      level: env.LOG_LEVEL,
+      json: env.LOG_FORMAT === 'json' || (env.LOG_FORMAT === 'auto' && env.NEURAL_FABRIC_MODE === 'production'),
+    },
+    shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  };
+}
+
+export { EnvFieldError };

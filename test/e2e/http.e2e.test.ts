@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { ProbeRegistry } from '../../apps/api/src/health/probe-registry';
+import { startTestApp, TestApp } from '../support/app';
+
+describe('HTTP surface: probes, metrics, errors, docs', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each(['live', 'ready', 'startup'])('/health/%s answers 200 with status ok', async (probe) => {
+    const res = await t.http.get(`/health/${probe}`).expect(200);
+    expect(res.body.status).toBe('ok');
+  });
+
+  it('readiness checks the database', async () => {
+    const res = await t.http.get('/health/ready').expect(200);
+    expect(res.body.details.database.status).toBe('up');
+  });
+
+  it('startup answers 503 while a start-up task is pending and names it', async () => {
+    let finish!: () => void;
+    t.app.get(ProbeRegistry).trackStartup('slow-task', new Promise<void>((resolve) => (finish = resolve)));
+    const pending = await t.http.get('/health/startup').expect(503);
+    expect(pending.body.error.startup.pending).toEqual(['slow-task']);
+    finish();
+    await new Promise((r) => setImmediate(r));
+    await t.http.get('/health/startup').expect(200);
+  });
+
+  it('exposes nf_env_info with the env hash and mode, and counts requests by route template', async () => {
+    await t.http.get('/no/such/route').expect(404);
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/^nf_env_info\{env_hash="[0-9a-f]{64}",mode="simulation"\} 1$/m);
+    expect(res.text).toMatch(/^nf_http_requests_total\{method="GET",route="\/health\/live",status_code="200"\} \d+$/m);
+    expect(res.text).toMatch(/^nf_http_requests_total\{method="GET",route="unmatched",status_code="404"\} 1$/m);
+    expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('passes promtool check metrics', async () => {
+    const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+    if (!promtool) {
+      if (process.env.CI === 'true') throw new Error('promtool is required in CI (.ci/run installs Debian package prometheus)');
+      console.warn('promtool not installed (apt-get install prometheus): exposition lint skipped outside CI');
+      return;
+    }
+    const res = await t.http.get('/metrics').expect(200);
+    expect(() => execFileSync(promtool, ['check', 'metrics'], { input: res.text, stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('answers unknown routes with the JSON error shape', async () => {
+    const res = await t.http.get('/no/such/route').expect(404);
+    expect(res.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Cannot GET /no/such/route',
+      errorId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+  });
+
+  it('refuses a body over the limit with 413 naming the limit', async () => {
+    const res = await t.http
+      .post('/no/such/route')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ pad: 'x'.repeat(1_100_000) }))
+      .expect(413);
+    expect(res.body.message).toBe('request body exceeds the limit of 1048576 bytes');
+    expect(res.body.errorId).toBeDefined();
+  });
+
+  it('refuses malformed JSON with 400, not 500', async () => {
+    const res = await t.http.post('/no/such/route').set('content-type', 'application/json').send('{bad').expect(400);
+    expect(res.body.message).toMatch(/JSON/);
+  });
+
+  it('serves the OpenAPI document and its UI at /docs', async () => {
+    const doc = await t.http.get('/docs/openapi.json').expect(200);
+    expect(doc.body.info).toMatchObject({ title: 'Neural Fabric API', version: '8.1.1' });
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready', '/health/startup', '/metrics']));
+    await t.http.get('/docs').expect(200).expect('content-type', /html/);
+  });
+});
+
+describe('readiness during shutdown', () => {
+  // A separate app: prom-client's registry is global, so apps must not overlap in time.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 503 with the reason once shutdown begins, while liveness stays 200', async () => {
+    t.app.get(ProbeRegistry).beginShutdown();
+    const res = await t.http.get('/health/ready').expect(503);
+    expect(res.body.error.shutdown).toEqual({ status: 'down', message: 'shutting down' });
+    await t.http.get('/health/live').expect(200);
+  });
+});
