@@ -82,7 +82,7 @@ describe('the real entry point', () => {
     await svc.waitForLine(/SIGTERM received/);
     const ready = await fetch(`http://${hostname}:${port}/health/ready`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).error.shutdown.message).toBe('shutting down');
+    expect(((await ready.json()) as { error: { shutdown: { message: string } } }).error.shutdown.message).toBe('shutting down');
 
     // Past the drain period: the listener is closing while this request is still arriving.
     await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -5,13 +5,14 @@ import { EnvModule } from './env/env.module';
 import { HealthModule } from './health/health.module';
 import { InstanceModule } from './instance/instance.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PqcModule } from './pqc/pqc.module';
 
 @Module({})
 export class AppModule {
   static forRoot(env: LoadedEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [EnvModule.forRoot(env), DatabaseModule, MetricsModule, HealthModule, InstanceModule],
+      imports: [EnvModule.forRoot(env), DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule],
     };
   }
 }

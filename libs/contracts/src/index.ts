@@ -6,6 +6,8 @@ export interface ErrorBody {
   error: string;
   message: string;
   errorId: string;
+  /** Machine-readable reason where the API defines one (e.g. PQC protocol error codes). */
+  code?: string;
   /** Validation failures keyed by field path. */
   errors?: Record<string, string>;
 }

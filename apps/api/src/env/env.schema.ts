@@ -23,6 +23,10 @@ export const ENV_SCHEMA = {
   VAULT_PQC_KEY_PATH: text(),
   VAULT_PQC_KEK: secret((raw) => (decodeKey32(raw) ? undefined : 'must be 32 bytes as 64 hex characters or base64')),
   VAULT_PQC_KEK_FILE: text({ optional: true }),
+  PQC_WORKERS: int(0, 256),
+  PQC_SESSION_TTL_SECONDS: int(60, 7 * 24 * 3600),
+  PQC_HANDSHAKE_MAX_SKEW_SECONDS: int(5, 3600),
+  PQC_BUNDLE_VALIDITY_DAYS: int(1, 3650),
   LOG_LEVEL: oneOf('log', 'debug', 'verbose', 'warn', 'error'),
   LOG_FORMAT: oneOf('json', 'text', 'auto'),
   SHUTDOWN_DRAIN_MS: int(0, 120_000),
@@ -45,6 +49,13 @@ export interface Settings {
   readonly reportsDir: string;
   readonly database: DatabaseSettings;
   readonly vault: { readonly keyPath: string; readonly kek?: string; readonly kekFile?: string };
+  readonly pqc: {
+    /** Crypto worker threads; 0 = one per available core. */
+    readonly workers: number;
+    readonly sessionTtlMs: number;
+    readonly maxSkewMs: number;
+    readonly bundleValidityMs: number;
+  };
   readonly log: { readonly level: EnvValues['LOG_LEVEL']; readonly json: boolean };
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
 }
@@ -86,6 +97,12 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       keyPath: resolve(env.VAULT_PQC_KEY_PATH),
       kek: env.VAULT_PQC_KEK,
       kekFile: env.VAULT_PQC_KEK_FILE ? resolve(env.VAULT_PQC_KEK_FILE) : undefined,
+    },
+    pqc: {
+      workers: env.PQC_WORKERS,
+      sessionTtlMs: env.PQC_SESSION_TTL_SECONDS * 1000,
+      maxSkewMs: env.PQC_HANDSHAKE_MAX_SKEW_SECONDS * 1000,
+      bundleValidityMs: env.PQC_BUNDLE_VALIDITY_DAYS * 24 * 3600 * 1000,
     },
     log: {
       level: env.LOG_LEVEL,

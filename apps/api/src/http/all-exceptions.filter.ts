@@ -38,8 +38,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return errorBody(status, `request body exceeds the limit of ${this.bodyLimitBytes} bytes`);
       }
       if (typeof response === 'string') return errorBody(status, response);
-      const { message, errors } = response as { message?: string | string[]; errors?: Record<string, string> };
-      return errorBody(status, Array.isArray(message) ? message.join('; ') : (message ?? exception.message), errors);
+      const { message, code, errors } = response as { message?: string | string[]; code?: string; errors?: Record<string, string> };
+      return errorBody(status, Array.isArray(message) ? message.join('; ') : (message ?? exception.message), { code, errors });
     }
     return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }

@@ -4,12 +4,13 @@ import { ErrorBody } from '@nf/contracts';
 
 export type { ErrorBody };
 
-export function errorBody(statusCode: number, message: string, errors?: Record<string, string>): ErrorBody {
+export function errorBody(statusCode: number, message: string, extra: Pick<ErrorBody, 'code' | 'errors'> = {}): ErrorBody {
   return {
     statusCode,
     error: STATUS_CODES[statusCode] ?? 'Error',
     message,
     errorId: randomUUID(),
-    ...(errors ? { errors } : {}),
+    ...(extra.code ? { code: extra.code } : {}),
+    ...(extra.errors ? { errors: extra.errors } : {}),
   };
 }

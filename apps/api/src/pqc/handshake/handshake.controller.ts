@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HandshakeInfoJson, HandshakeResponseJson, isPqcProtocolError, SealedEnvelope } from '@nf/pqc';
+import { FastifyReply } from 'fastify';
+import { KeyService } from '../keystore/key.service';
+import { SessionStore } from '../sessions/session.store';
+import { HandshakeService, protocolHttpError } from './handshake.service';
+
+const b64 = { type: 'string', format: 'base64url' } as const;
+
+@ApiTags('pqc')
+@Controller('pqc')
+export class HandshakeController {
+  constructor(
+    private readonly handshakes: HandshakeService,
+    private readonly keys: KeyService,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  @Get('handshake')
+  @ApiOperation({
+    summary: 'The signed key bundle to pin and handshake against',
+    description: '`sha256` is the bundle fingerprint clients pin. See docs/protocol/pqc-handshake.md.',
+  })
+  @ApiResponse({ status: 200, description: '{status:"ok", algorithm, sha256, bundle}' })
+  @ApiResponse({ status: 503, description: 'keystore unusable: {status:"unavailable", reason}' })
+  info(@Res({ passthrough: true }) reply: FastifyReply): HandshakeInfoJson | { status: string; reason: string } {
+    const status = this.keys.status;
+    if (!status.ok) {
+      reply.status(503);
+      return { status: 'unavailable', reason: status.reason };
+    }
+    return status.key.info;
+  }
+
+  @Post('handshake')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'KEM-authenticated handshake: ClientHello in, session out',
+    description: 'The client encapsulates to the bundle KEM key and sends an ephemeral public key (forward secrecy). '
+      + 'The response carries the session id, expiry, key version, transcript sha256 and the server key confirmation.',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['v', 'suite', 'keyVersion', 'bundleSha256', 'clientNonce', 'timestamp', 'ephemeralPublicKey', 'ciphertext'],
+      properties: {
+        v: { type: 'integer', enum: [1] },
+        suite: { type: 'string', enum: ['X-Wing+ML-DSA-65', 'ML-KEM-768+ML-DSA-65'] },
+        keyVersion: { type: 'integer' },
+        bundleSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        clientNonce: b64,
+        timestamp: { type: 'integer', description: 'client time, ms since epoch' },
+        ephemeralPublicKey: b64,
+        ciphertext: b64,
+        receipt: { type: 'boolean', description: 'ask for an ML-DSA-signed receipt of the transcript' },
+      },
+    },
+  })
+  @ApiResponse({ status: 200, description: 'session established' })
+  @ApiResponse({ status: 400, description: 'malformed hello: wrong length, bad encoding, invalid key, suite mismatch' })
+  @ApiResponse({ status: 401, description: 'stale timestamp' })
+  @ApiResponse({ status: 404, description: 'unknown key version' })
+  @ApiResponse({ status: 409, description: 'replayed hello, or hello for another bundle' })
+  handshake(@Body() hello: unknown): Promise<HandshakeResponseJson> {
+    return this.handshakes.respond(hello);
+  }
+
+  @Post('echo')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Sealed echo: proves a session works end to end',
+    description: 'Body is a sealed envelope {sessionId, seq, cipher, nonce, ciphertext}; the answer seals the same plaintext back.',
+  })
+  @ApiResponse({ status: 200, description: 'sealed envelope (server to client)' })
+  @ApiResponse({ status: 401, description: 'tampered or replayed envelope' })
+  @ApiResponse({ status: 404, description: 'unknown session' })
+  @ApiResponse({ status: 410, description: 'session expired' })
+  async echo(@Body() envelope: unknown): Promise<SealedEnvelope> {
+    try {
+      return await this.sessions.exchange(envelope, async (plaintext) => plaintext);
+    } catch (error) {
+      throw isPqcProtocolError(error) ? protocolHttpError(error) : error;
+    }
+  }
+}

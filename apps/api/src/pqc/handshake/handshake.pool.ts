@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { Injectable, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import Piscina from 'piscina';
+import { InjectSettings } from '../../env/env.module';
+import { Settings } from '../../env/env.schema';
+import { HandshakeOutcome, HandshakeTask } from './handshake.task';
+
+/** Queue depth per worker before new handshakes are shed with 503 + Retry-After. */
+const QUEUE_PER_WORKER = 256;
+
+/**
+ * The compiled worker. Under ts-jest-style runs this file is TypeScript, and worker threads
+ * cannot load it, so the built copy in dist/ is used (npm test builds before testing).
+ */
+function workerFile(): string {
+  const here = path.join(__dirname, 'handshake.worker.js');
+  if (existsSync(here)) return here;
+  const built = path.resolve('dist', path.relative(process.cwd(), __dirname), 'handshake.worker.js');
+  if (existsSync(built)) return built;
+  throw new Error(`handshake worker not found at ${here} or ${built}: run npm run build:api`);
+}
+
+/** Handshake crypto off the event loop, on a fixed pool of worker threads. */
+@Injectable()
+export class HandshakePool implements OnApplicationShutdown {
+  readonly threads: number;
+  private readonly pool: Piscina<HandshakeTask, HandshakeOutcome>;
+
+  constructor(@InjectSettings() settings: Settings) {
+    this.threads = settings.pqc.workers || availableParallelism();
+    this.pool = new Piscina({
+      filename: workerFile(),
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      maxQueue: this.threads * QUEUE_PER_WORKER,
+      idleTimeout: Infinity,
+    });
+  }
+
+  get queued(): number {
+    return this.pool.queueSize;
+  }
+
+  async run(task: HandshakeTask): Promise<HandshakeOutcome> {
+    try {
+      return await this.pool.run(task);
+    } catch (error) {
+      if ((error as Error).message === 'Task queue is at limit') {
+        throw Object.assign(new ServiceUnavailableException('handshake capacity exhausted; retry shortly'), { retryAfterSeconds: 1 });
+      }
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

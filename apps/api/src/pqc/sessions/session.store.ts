@@ -1,0 +1,121 @@
+import { ConflictException, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { PqcProtocolError, PqcSession, SealedEnvelope, SessionKeys } from '@nf/pqc';
+import { LessThan, QueryFailedError, Repository } from 'typeorm';
+import { KeyService } from '../keystore/key.service';
+import { KeyedMutex } from './keyed-mutex';
+import { PqcReplayEntity, PqcSessionEntity } from './session.entities';
+
+const SEAL_PURPOSE = 'pqc-session-state';
+const PURGE_INTERVAL_MS = 60_000;
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+  return error instanceof QueryFailedError && (code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+}
+
+/**
+ * Sessions in the database, so any replica can serve any session. Key material is sealed under
+ * the KEK; the receive window and send counter travel with it, guarded by a revision number.
+ */
+@Injectable()
+export class SessionStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SessionStore.name);
+  private readonly mutex = new KeyedMutex();
+  private purgeTimer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectRepository(PqcSessionEntity) private readonly sessions: Repository<PqcSessionEntity>,
+    @InjectRepository(PqcReplayEntity) private readonly replays: Repository<PqcReplayEntity>,
+    private readonly keys: KeyService,
+  ) {}
+
+  onModuleInit(): void {
+    this.purgeTimer = setInterval(() => {
+      this.purgeExpired().catch((error: Error) => this.logger.warn(`session purge failed: ${error.message}`));
+    }, PURGE_INTERVAL_MS).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  /** Records a handshake's replay key; a second claim inside its lifetime is a replay. */
+  async claimReplayKey(replayKey: string, expiresAt: number): Promise<void> {
+    try {
+      await this.replays.insert({ replayKey, expiresAt });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new PqcProtocolError('replay', 'this ClientHello was already used');
+      throw error;
+    }
+  }
+
+  async create(keys: SessionKeys, now = Date.now()): Promise<void> {
+    const session = PqcSession.fromKeys(keys, 'server');
+    await this.sessions.insert({
+      id: session.sessionId,
+      keyVersion: keys.keyVersion,
+      suite: keys.suite,
+      transcriptSha256: session.transcriptSha256,
+      sealedState: this.seal(session),
+      revision: 0,
+      createdAt: now,
+      expiresAt: keys.expiresAt,
+    });
+    session.destroy();
+  }
+
+  /**
+   * Opens a client's sealed request, lets `handle` work on the plaintext (outside any lock),
+   * and seals its answer under the same session.
+   */
+  async exchange(envelope: unknown, handle: (plaintext: Uint8Array) => Promise<Uint8Array>): Promise<SealedEnvelope> {
+    const id = (envelope as { sessionId?: unknown } | null)?.sessionId;
+    if (typeof id !== 'string' || id.length > 32) {
+      throw new PqcProtocolError('bad_encoding', 'sealed envelope needs a sessionId string');
+    }
+    const plaintext = await this.update(id, (session) => session.open(envelope));
+    return this.update(id, async (session) => session.seal(await handle(plaintext)));
+  }
+
+  async purgeExpired(now = Date.now()): Promise<number> {
+    const sessions = await this.sessions.delete({ expiresAt: LessThan(now) });
+    await this.replays.delete({ expiresAt: LessThan(now) });
+    return sessions.affected ?? 0;
+  }
+
+  private update<T>(id: string, step: (session: PqcSession) => T | Promise<T>): Promise<T> {
+    return this.mutex.run(id, async () => {
+      const row = await this.sessions.findOneBy({ id });
+      if (!row) throw new PqcProtocolError('unknown_session', 'no such session (it may have expired and been purged)');
+      const session = this.unseal(row);
+      try {
+        const result = await step(session);
+        const updated = await this.sessions.update({ id, revision: row.revision }, { sealedState: this.seal(session), revision: row.revision + 1 });
+        if (!updated.affected) throw new ConflictException('the session was used concurrently on another replica; retry');
+        return result;
+      } finally {
+        session.destroy();
+      }
+    });
+  }
+
+  private seal(session: PqcSession): string {
+    const state = session.exportState();
+    try {
+      return this.keys.keyEncryptionKey.seal(SEAL_PURPOSE, state, `session ${session.sessionId}`).toString('base64url');
+    } finally {
+      state.fill(0);
+    }
+  }
+
+  private unseal(row: PqcSessionEntity): PqcSession {
+    const state = this.keys.keyEncryptionKey.open(SEAL_PURPOSE, Buffer.from(row.sealedState, 'base64url'), `session ${row.id}`);
+    if (!state) throw new Error(`session ${row.id} state cannot be decrypted (KEK changed, or the row was altered)`);
+    try {
+      return PqcSession.restore(state);
+    } finally {
+      state.fill(0);
+    }
+  }
+}

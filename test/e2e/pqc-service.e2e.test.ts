@@ -1,0 +1,87 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createClientHello, parseHandshakeInfo } from '@nf/pqc';
+import { tempDir } from '../support/env';
+import { spawnService } from '../support/service-process';
+
+jest.setTimeout(60_000);
+
+async function stop(svc: ReturnType<typeof spawnService>): Promise<void> {
+  svc.child.kill('SIGTERM');
+  expect(await svc.exited).toBe(0);
+}
+
+describe('the keystore across restarts (real entry point)', () => {
+  it('serves the same fingerprint after a restart', async () => {
+    const dir = tempDir('nf-restart-');
+    const first = spawnService({}, dir);
+    const before = await (await fetch(`${await first.url()}/pqc/handshake`)).json();
+    await stop(first);
+
+    const second = spawnService({}, dir);
+    const after = await (await fetch(`${await second.url()}/pqc/handshake`)).json();
+    await stop(second);
+    expect(after).toEqual(before);
+    expect(second.lines.join('\n')).not.toContain('created keystore');
+  });
+
+  it('refuses to start on a corrupted key file, naming it', async () => {
+    const dir = tempDir('nf-corrupt-');
+    await stop(await started(spawnService({}, dir)));
+    const file = path.join(dir, 'data', 'keystore', 'v000001.json');
+    writeFileSync(file, readFileSync(file).subarray(0, 64));
+    const svc = spawnService({}, dir);
+    expect(await svc.exited).not.toBe(0);
+    expect(svc.lines.join('\n')).toContain(`${file} is corrupted or truncated`);
+  });
+
+  it('refuses to start with the wrong KEK, naming the file, and creates no new key', async () => {
+    const dir = tempDir('nf-kek-');
+    await stop(await started(spawnService({ VAULT_PQC_KEK: 'aa'.repeat(32) }, dir)));
+    const svc = spawnService({ VAULT_PQC_KEK: 'bb'.repeat(32) }, dir);
+    expect(await svc.exited).not.toBe(0);
+    expect(svc.lines.join('\n')).toContain(`${path.join(dir, 'data', 'keystore', 'manifest.json')} fails its integrity check`);
+    expect(svc.lines.join('\n')).not.toContain('bb'.repeat(32));
+  });
+});
+
+async function started(svc: ReturnType<typeof spawnService>) {
+  await svc.url();
+  return svc;
+}
+
+describe('handshake flood (real entry point)', () => {
+  it('keeps /health/live answering within 1 s while crypto runs on worker threads', async () => {
+    const svc = spawnService({ PQC_WORKERS: '2' });
+    const url = await svc.url();
+    try {
+      const { bundle } = parseHandshakeInfo(await (await fetch(`${url}/pqc/handshake`)).json());
+      const hellos = Array.from({ length: 400 }, () => createClientHello({ bundle, now: Date.now() }).hello);
+
+      let flooding = true;
+      const liveLatencies: number[] = [];
+      const probe = (async () => {
+        while (flooding) {
+          const t0 = performance.now();
+          expect((await fetch(`${url}/health/live`)).status).toBe(200);
+          liveLatencies.push(performance.now() - t0);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const statuses = await Promise.all(
+        hellos.map((hello) =>
+          fetch(`${url}/pqc/handshake`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hello) }).then((r) => r.status),
+        ),
+      );
+      flooding = false;
+      await probe;
+
+      expect(statuses.filter((s) => s === 200).length).toBe(hellos.length);
+      expect(liveLatencies.length).toBeGreaterThan(3);
+      expect(Math.max(...liveLatencies)).toBeLessThan(1000);
+    } finally {
+      await stop(svc);
+    }
+  });
+});
