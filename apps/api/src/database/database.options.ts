@@ -13,9 +13,12 @@ export function dataSourceOptions(database: Settings['database'], extra: { schem
       ...common,
       type: 'better-sqlite3',
       database: database.path,
-      // WAL lets readers proceed during writes; busy timeout rides out short write locks.
+      // WAL lets readers proceed during writes; synchronous=NORMAL is WAL's recommended pairing
+      // (durable across crashes of the process, may drop the last commits on power loss, never
+      // corrupts); the busy timeout rides out short write locks.
       prepareDatabase: (db: { pragma(s: string): unknown }) => {
         db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
         db.pragma('busy_timeout = 5000');
         db.pragma('foreign_keys = ON');
       },

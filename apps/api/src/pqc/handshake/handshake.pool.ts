@@ -5,7 +5,7 @@ import { Injectable, OnApplicationShutdown, ServiceUnavailableException } from '
 import Piscina from 'piscina';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
-import { HandshakeOutcome, HandshakeTask } from './handshake.task';
+import { HandshakeKey, HandshakeOutcome, HandshakeTask } from './handshake.task';
 
 /** Queue depth per worker before new handshakes are shed with 503 + Retry-After. */
 const QUEUE_PER_WORKER = 256;
@@ -43,9 +43,14 @@ export class HandshakePool implements OnApplicationShutdown {
     return this.pool.queueSize;
   }
 
-  async run(task: HandshakeTask): Promise<HandshakeOutcome> {
+  /**
+   * Runs a handshake. Key material is not cloned into every task (it dominated the event
+   * loop's cost per handshake): a worker that has not cached this key yet asks for it once.
+   */
+  async run(task: HandshakeTask, key: () => HandshakeKey): Promise<HandshakeOutcome> {
     try {
-      return await this.pool.run(task);
+      const outcome = await this.pool.run(task);
+      return 'missingKey' in outcome ? await this.pool.run({ ...task, key: key() }) : outcome;
     } catch (error) {
       if ((error as Error).message === 'Task queue is at limit') {
         throw Object.assign(new ServiceUnavailableException('handshake capacity exhausted; retry shortly'), { retryAfterSeconds: 1 });

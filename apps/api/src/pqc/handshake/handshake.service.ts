@@ -32,18 +32,16 @@ export class HandshakeService {
     const now = Date.now();
     const { maxSkewMs, sessionTtlMs } = this.settings.pqc;
     try {
-      const outcome = await this.pool.run({
-        hello,
+      const outcome = await this.pool.run({ hello, bundleSha256: key.sha256, now, maxSkewMs, sessionTtlMs }, () => ({
         suite: key.suite,
         bundle: key.info.bundle,
-        bundleSha256: key.sha256,
         kemSeed: key.seeds.kem,
         identitySeed: key.seeds.identity,
-        now,
-        maxSkewMs,
-        sessionTtlMs,
-      });
-      if (!outcome.ok) throw new PqcProtocolError(outcome.code, outcome.message);
+      }));
+      if (!outcome.ok) {
+        if ('missingKey' in outcome) throw new Error('a handshake worker lost the key it was just given');
+        throw new PqcProtocolError(outcome.code, outcome.message);
+      }
       // A hello is fresh for maxSkewMs either side of its timestamp; remember it that long.
       await this.sessions.claimReplayKey(outcome.replayKey, now + 2 * maxSkewMs);
       await this.sessions.create(outcome.keys, now);

@@ -15,6 +15,7 @@ import { HandshakeOutcome, HandshakeTask } from './handshake.task';
 interface ExpandedKey {
   bundle: KeyBundle;
   decapsulationKey: KemDecapsulationKey;
+  identitySeed: Uint8Array;
   identity?: MlDsaSigningKey;
 }
 
@@ -22,12 +23,14 @@ interface ExpandedKey {
 const expanded = new Map<string, ExpandedKey>();
 const provider = selectProvider();
 
-function keyFor(task: HandshakeTask): ExpandedKey {
+function keyFor(task: HandshakeTask): ExpandedKey | undefined {
   let key = expanded.get(task.bundleSha256);
-  if (!key) {
+  if (!key && task.key) {
+    const { suite, bundle, kemSeed, identitySeed } = task.key;
     key = {
-      bundle: parseBundle(task.bundle, provider),
-      decapsulationKey: getSuite(task.suite, provider).kem.decapsulationKey(kemSeedFor(task.suite, task.kemSeed)),
+      bundle: parseBundle(bundle, provider),
+      decapsulationKey: getSuite(suite, provider).kem.decapsulationKey(kemSeedFor(suite, kemSeed)),
+      identitySeed,
     };
     expanded.set(task.bundleSha256, key);
   }
@@ -38,8 +41,9 @@ function keyFor(task: HandshakeTask): ExpandedKey {
 export default function handshake(task: HandshakeTask): HandshakeOutcome {
   try {
     const key = keyFor(task);
+    if (!key) return { ok: false, missingKey: true };
     const hello = parseClientHello(task.hello, provider);
-    if (hello.receipt && !key.identity) key.identity = provider.mlDsa65.signingKey(task.identitySeed);
+    if (hello.receipt && !key.identity) key.identity = provider.mlDsa65.signingKey(key.identitySeed);
     const result = respondToHello({
       hello,
       bundle: key.bundle,

@@ -1,0 +1,130 @@
+// Handshake benchmark: (a) the in-process crypto ceiling on all cores and (b) HTTP handshakes/s
+// against the real server, in one run, with b/a and latency percentiles written to
+// bench/results/handshake.json. Client messages are computed before timing starts so the load
+// generator measures the server, not its own crypto.
+//
+//   npm run bench:handshake [-- --seconds=5 --handshakes=3000 --concurrency=64]
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createClientHello, parseHandshakeInfo } from '@nf/pqc';
+import { runCryptoCeiling } from '@nf/pqc/bench/ceiling';
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const SECONDS = Number(args.seconds ?? 5);
+const HANDSHAKES = Number(args.handshakes ?? 3000);
+const CONCURRENCY = Number(args.concurrency ?? 64);
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const OUT = path.join(ROOT, 'bench', 'results', 'handshake.json');
+
+function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nf-bench-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dir,
+      REPORTS_DIR: dir,
+      VAULT_PQC_KEY_PATH: path.join(dir, 'keystore'),
+      DATABASE_URL: `sqlite:${path.join(dir, 'nf.sqlite')}`,
+      LOG_LEVEL: 'log', // the "listening on" line is logged at this level
+      LOG_FORMAT: 'json',
+      PQC_HANDSHAKE_MAX_SKEW_SECONDS: '600',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^ ]+?) /);
+      if (m) resolve({ child, url: m[1].replace('[::1]', '127.0.0.1') });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function httpPhase(url: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const { bundle } = parseHandshakeInfo(await (await fetch(`${url}/pqc/handshake`)).json());
+  const bodies = Array.from({ length: HANDSHAKES }, () => JSON.stringify(createClientHello({ bundle, now: Date.now() }).hello));
+  const post = (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(`${url}/pqc/handshake`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  console.log(`(b) ${bodies.length} client hellos prepared; warming up`);
+  // Warm-up: worker key expansion, JIT, connections.
+  await Promise.all(bodies.splice(0, CONCURRENCY).map(post));
+
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const t0 = performance.now();
+        if ((await post(body)) !== 200) failures++;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    handshakes: latencies.length,
+    failures,
+    concurrency: CONCURRENCY,
+    handshakesPerSecond: Math.round(latencies.length / seconds),
+    latencyMs: { p50: +percentile(latencies, 50).toFixed(2), p99: +percentile(latencies, 99).toFixed(2) },
+  };
+}
+
+async function main(): Promise<void> {
+  const ceiling = await runCryptoCeiling({ seconds: SECONDS, onPhase: (name) => console.log(`(a) ${name}...`) });
+  const a = ceiling.results.handshakeHybridAllCores.opsPerSecond;
+  console.log("(b) starting the server");
+  const server = await startServer();
+  try {
+    const b = await httpPhase(server.url);
+    const result = {
+      schema: 'neural-fabric/bench/handshake/v1',
+      generatedAt: new Date().toISOString(),
+      node: process.version,
+      cores: availableParallelism(),
+      note: 'load generator and server share the same cores',
+      a_inProcessCeilingPerSecond: a,
+      b_http: b,
+      ratio_b_over_a: +(b.handshakesPerSecond / a).toFixed(3),
+      goal_ratio: 0.8,
+      ceiling: ceiling.results,
+      ceilingRatios: ceiling.ratios,
+    };
+    mkdirSync(path.dirname(OUT), { recursive: true });
+    writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`(a) in-process ceiling, all cores: ${a} handshakes/s`);
+    console.log(`(b) HTTP: ${b.handshakesPerSecond} handshakes/s at concurrency ${CONCURRENCY} (p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms, ${b.failures} failures)`);
+    console.log(`b/a = ${result.ratio_b_over_a} (goal >= 0.8); written to ${path.relative(ROOT, OUT)}`);
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
