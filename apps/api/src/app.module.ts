@@ -1,18 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { DatabaseModule } from './database/database.module';
 import { LoadedEnv } from './env/env.loader';
 import { EnvModule } from './env/env.module';
 import { HealthModule } from './health/health.module';
 import { InstanceModule } from './instance/instance.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PqcModule } from './pqc/pqc.module';
+import { RotationModule } from './rotation/rotation.module';
 
 @Module({})
 export class AppModule {
   static forRoot(env: LoadedEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [EnvModule.forRoot(env), DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule],
+      imports: [EnvModule.forRoot(env), LifecycleModule, DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule, AuditModule, AuthModule, RotationModule],
     };
   }
 }

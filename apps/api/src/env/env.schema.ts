@@ -27,6 +27,15 @@ export const ENV_SCHEMA = {
   PQC_SESSION_TTL_SECONDS: int(60, 7 * 24 * 3600),
   PQC_HANDSHAKE_MAX_SKEW_SECONDS: int(5, 3600),
   PQC_BUNDLE_VALIDITY_DAYS: int(1, 3650),
+  ROTATION_APPROVALS_REQUIRED: int(1, 20),
+  ROTATION_REQUEST_TTL_HOURS: int(1, 24 * 30),
+  ROTATION_GRACE_HOURS: int(0, 24 * 365),
+  AUTH_SESSION_IDLE_MINUTES: int(1, 24 * 60),
+  AUTH_SESSION_MAX_HOURS: int(1, 30 * 24),
+  AUTH_LOGIN_MAX_FAILURES: int(1, 100),
+  AUTH_LOCKOUT_MINUTES: int(1, 24 * 60),
+  AUTH_LOGIN_IP_MAX_FAILURES: int(1, 100_000),
+  AUTH_API_KEY_CACHE_SECONDS: int(0, 300),
   LOG_LEVEL: oneOf('log', 'debug', 'verbose', 'warn', 'error'),
   LOG_FORMAT: oneOf('json', 'text', 'auto'),
   SHUTDOWN_DRAIN_MS: int(0, 120_000),
@@ -55,6 +64,26 @@ export interface Settings {
     readonly sessionTtlMs: number;
     readonly maxSkewMs: number;
     readonly bundleValidityMs: number;
+  };
+  readonly rotation: {
+    /** Approvals needed from admins other than the requester. */
+    readonly approvalsRequired: number;
+    readonly requestTtlMs: number;
+    /** How long the previous key version keeps serving existing sessions (verify-only). */
+    readonly graceMs: number;
+  };
+  readonly auth: {
+    /** A dashboard session unused this long expires. */
+    readonly sessionIdleMs: number;
+    /** No session lives longer than this, however active. */
+    readonly sessionMaxMs: number;
+    /** Consecutive failed logins that lock an account for lockoutMs. */
+    readonly loginMaxFailures: number;
+    readonly lockoutMs: number;
+    /** Failed logins one client address may make in a sliding window of lockoutMs. */
+    readonly loginIpMaxFailures: number;
+    /** How long an API key lookup is cached: the bound on how late a revocation takes effect on other replicas. */
+    readonly apiKeyCacheMs: number;
   };
   readonly log: { readonly level: EnvValues['LOG_LEVEL']; readonly json: boolean };
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
@@ -103,6 +132,19 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       sessionTtlMs: env.PQC_SESSION_TTL_SECONDS * 1000,
       maxSkewMs: env.PQC_HANDSHAKE_MAX_SKEW_SECONDS * 1000,
       bundleValidityMs: env.PQC_BUNDLE_VALIDITY_DAYS * 24 * 3600 * 1000,
+    },
+    rotation: {
+      approvalsRequired: env.ROTATION_APPROVALS_REQUIRED,
+      requestTtlMs: env.ROTATION_REQUEST_TTL_HOURS * 3600 * 1000,
+      graceMs: env.ROTATION_GRACE_HOURS * 3600 * 1000,
+    },
+    auth: {
+      sessionIdleMs: env.AUTH_SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxMs: env.AUTH_SESSION_MAX_HOURS * 3600_000,
+      loginMaxFailures: env.AUTH_LOGIN_MAX_FAILURES,
+      lockoutMs: env.AUTH_LOCKOUT_MINUTES * 60_000,
+      loginIpMaxFailures: env.AUTH_LOGIN_IP_MAX_FAILURES,
+      apiKeyCacheMs: env.AUTH_API_KEY_CACHE_SECONDS * 1000,
     },
     log: {
       level: env.LOG_LEVEL,

@@ -1,6 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-const epochMs = { to: (v: number) => v, from: (v: string | number) => Number(v) };
+import { epochMs } from '../database/columns';
 
 @Entity('nf_instance')
 export class InstanceEntity {

@@ -1,5 +1,8 @@
 import { Instances1764201600000 } from './1764201600000-instances';
 import { PqcSessions1764288000000 } from './1764288000000-pqc-sessions';
+import { Auth1764374400000 } from './1764374400000-auth';
+import { Audit1764374400001 } from './1764374400001-audit';
+import { Rotations1764374400002 } from './1764374400002-rotations';
 
 /** Every migration, oldest first. Generate new ones with `npm run migration:generate`. */
-export const MIGRATIONS = [Instances1764201600000, PqcSessions1764288000000];
+export const MIGRATIONS = [Instances1764201600000, PqcSessions1764288000000, Auth1764374400000, Audit1764374400001, Rotations1764374400002];

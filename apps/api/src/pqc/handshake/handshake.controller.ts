@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HandshakeInfoJson, HandshakeResponseJson, isPqcProtocolError, SealedEnvelope } from '@nf/pqc';
 import { FastifyReply } from 'fastify';
+import { TenantAuth } from '../../auth/auth.decorators';
 import { KeyService } from '../keystore/key.service';
 import { SessionStore } from '../sessions/session.store';
 import { HandshakeService, protocolHttpError } from './handshake.service';
@@ -35,6 +36,7 @@ export class HandshakeController {
 
   @Post('handshake')
   @HttpCode(200)
+  @TenantAuth()
   @ApiOperation({
     summary: 'KEM-authenticated handshake: ClientHello in, session out',
     description: 'The client encapsulates to the bundle KEM key and sends an ephemeral public key (forward secrecy). '
@@ -68,6 +70,7 @@ export class HandshakeController {
 
   @Post('echo')
   @HttpCode(200)
+  @TenantAuth()
   @ApiOperation({
     summary: 'Sealed echo: proves a session works end to end',
     description: 'Body is a sealed envelope {sessionId, seq, cipher, nonce, ciphertext}; the answer seals the same plaintext back.',

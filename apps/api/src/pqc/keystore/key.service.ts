@@ -7,6 +7,7 @@ import {
   getSuite,
   HandshakeInfoJson,
   KeyBundle,
+  MlDsaSigningKey,
   parseBundle,
   PqcProtocolError,
   suiteForMode,
@@ -23,7 +24,19 @@ import { KeySeeds, Keystore, KeyVersionRecord } from './keystore';
 
 /** Clients get this much slack on notBefore, for their clocks. */
 const CLOCK_SLACK_MS = 5 * 60 * 1000;
-const RENEW_CHECK_MS = 60 * 60 * 1000;
+/** How often a replica looks for a manifest changed by another replica sharing the keystore. */
+const RELOAD_CHECK_MS = 5_000;
+
+export type EffectiveKeyState = 'active' | 'verify-only' | 'retired';
+
+export interface KeyVersionView {
+  version: number;
+  state: EffectiveKeyState;
+  createdAt: string;
+  verifyUntil?: string;
+  /** Below the keystore's minimum version: serves nothing, even inside its grace window. */
+  belowMinimum: boolean;
+}
 
 export interface ActiveKey {
   readonly version: number;
@@ -47,7 +60,9 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
   private kek!: Kek;
   private current?: ActiveKey;
   private unavailable?: string;
-  private renewTimer?: NodeJS.Timeout;
+  private maintenanceTimer?: NodeJS.Timeout;
+  private manifestMtimeMs = 0;
+  private readonly identityKeys = new Map<number, MlDsaSigningKey>();
   private readonly activeVersionGauge = new Gauge({
     name: 'nf_pqc_active_key_version',
     help: 'Key version that new handshakes use',
@@ -72,11 +87,13 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
         ? { keystore: { status: 'down', message: this.unavailable } }
         : { keystore: { status: 'up', keyVersion: this.current!.version, algorithm: this.suite } },
     );
-    this.renewTimer = setInterval(() => this.renewIfNeeded(), RENEW_CHECK_MS).unref();
+    this.manifestMtimeMs = this.keystore.manifestMtimeMs();
+    this.maintenanceTimer = setInterval(() => this.refresh(), RELOAD_CHECK_MS).unref();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.renewTimer);
+    clearInterval(this.maintenanceTimer);
+    this.identityKeys.forEach((key) => key.destroy());
   }
 
   /** The key new handshakes use; 503 while the keystore cannot serve. */
@@ -91,8 +108,88 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
     return this.current && !this.unavailable ? { ok: true, key: this.current } : { ok: false, reason: this.unavailable ?? 'not loaded' };
   }
 
-  versions(): KeyVersionRecord[] {
-    return this.keystore.versions();
+  /** Every version with its state as of `now`: a verify-only version past its window counts as retired. */
+  versions(now = Date.now()): KeyVersionView[] {
+    const min = this.keystore.minVersion;
+    return this.keystore.versions().map((v) => ({
+      version: v.version,
+      state: effectiveState(v, now),
+      createdAt: v.createdAt,
+      ...(v.verifyUntil ? { verifyUntil: v.verifyUntil } : {}),
+      belowMinimum: v.version < min,
+    }));
+  }
+
+  get minVersion(): number {
+    return this.keystore.minVersion;
+  }
+
+  /** Whether sessions made under `version` may still be used. */
+  sessionKeyUsable(version: number, now = Date.now()): boolean {
+    const view = this.versions(now).find((v) => v.version === version);
+    return !!view && view.state !== 'retired' && !view.belowMinimum;
+  }
+
+  /**
+   * Executes a rotation: a new version, its bundle signed by the new identity and cross-signed by
+   * the previous one (a key-transition statement), then ONE atomic manifest write that makes it
+   * active and the previous version verify-only for `graceMs`. A crash before that write leaves the
+   * old version active (the new file is an invisible orphan); after it, the new one. Callers
+   * serialise rotations across replicas (RotationService holds a database lock).
+   */
+  rotate(expectedActive: number, graceMs: number, now = Date.now()): { from: number; to: number } {
+    this.keystore.reload();
+    const previous = this.keystore.active();
+    if (previous.version !== expectedActive) {
+      throw new KeystoreError(`active key version is ${previous.version}, not ${expectedActive}: the rotation was overtaken`);
+    }
+    const version = this.keystore.createVersionFile(new Date(now));
+    this.signBundle(version, this.keystore.seeds(version), now, previous.version);
+    this.keystore.writeManifest([
+      ...this.keystore.versions().map((v) =>
+        v.version === previous.version ? { ...v, state: 'verify-only' as const, verifyUntil: new Date(now + graceMs).toISOString() } : v,
+      ),
+      { version, state: 'active', createdAt: new Date(now).toISOString() },
+    ]);
+    this.afterManifestChange(now);
+    return { from: previous.version, to: version };
+  }
+
+  /** Raises or lowers the minimum usable version (callers serialise, as for rotate). */
+  setMinVersion(minVersion: number): void {
+    this.keystore.reload();
+    const active = this.keystore.active().version;
+    if (!Number.isInteger(minVersion) || minVersion < 1 || minVersion > active) {
+      throw new KeystoreError(`minimum version must be an integer from 1 to the active version ${active}`);
+    }
+    this.keystore.writeManifest(this.keystore.versions(), minVersion);
+    this.afterManifestChange();
+  }
+
+  /**
+   * Signs with the active version's ML-DSA-65 identity key. About 12 ms: for rare events only
+   * (audit entries, receipts on request), never per handshake.
+   */
+  signWithIdentity(message: Uint8Array, context: string): { keyVersion: number; signature: Uint8Array } {
+    const { version } = this.active();
+    return { keyVersion: version, signature: this.identityKey(version).sign(message, new TextEncoder().encode(context)) };
+  }
+
+  /** Verifies a signature made by signWithIdentity under any version still on disk. */
+  verifyIdentitySignature(keyVersion: number, message: Uint8Array, signature: Uint8Array, context: string): boolean {
+    if (!this.keystore.record(keyVersion)) this.refresh(); // made by a replica that rotated since we last looked?
+    if (!this.keystore.record(keyVersion)) return false;
+    const publicKey = this.identityKey(keyVersion).publicKey;
+    return getSuite(this.suite).provider.mlDsa65.verify(publicKey, message, signature, new TextEncoder().encode(context));
+  }
+
+  private identityKey(version: number): MlDsaSigningKey {
+    let key = this.identityKeys.get(version);
+    if (!key) {
+      key = getSuite(this.suite).provider.mlDsa65.signingKey(this.keystore.seeds(version).identity);
+      this.identityKeys.set(version, key);
+    }
+    return key;
   }
 
   /** The KEK, for other stores that encrypt at rest under it (sessions). */
@@ -125,7 +222,7 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
       }
       throw error;
     }
-    const expected = this.publicKeys(seeds);
+    const expected = this.publicKeys(version, seeds);
     if (!sameBytes(bundle.kemPublicKey, expected.kem) || !sameBytes(bundle.identityPublicKey, expected.identity)) {
       throw new KeystoreError(`the stored bundle of key version ${version} does not belong to its seeds`);
     }
@@ -133,45 +230,60 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
     return now < renewAt ? bundle : undefined;
   }
 
-  private signBundle(version: number, seeds: KeySeeds, now: number): KeyBundle {
-    const identityKey = getSuite(this.suite).provider.mlDsa65.signingKey(seeds.identity);
-    try {
-      const bundle = createBundle({
-        suite: this.suite,
-        keyVersion: version,
-        kemPublicKey: this.publicKeys(seeds).kem,
-        identityKey,
-        notBefore: now - CLOCK_SLACK_MS,
-        notAfter: now + this.settings.pqc.bundleValidityMs,
-      });
-      this.keystore.saveBundle(version, this.suite, encodeBundle(bundle));
-      this.logger.log(`signed a ${this.suite} bundle for key version ${version}`);
-      return bundle;
-    } finally {
-      identityKey.destroy();
-    }
+  /** Signs and stores a bundle; with `previousVersion`, cross-signed by that version's identity too. */
+  private signBundle(version: number, seeds: KeySeeds, now: number, previousVersion?: number): KeyBundle {
+    const bundle = createBundle({
+      suite: this.suite,
+      keyVersion: version,
+      kemPublicKey: this.publicKeys(version, seeds).kem,
+      identityKey: this.identityKey(version),
+      notBefore: now - CLOCK_SLACK_MS,
+      notAfter: now + this.settings.pqc.bundleValidityMs,
+      previous: previousVersion === undefined ? undefined : { keyVersion: previousVersion, identityKey: this.identityKey(previousVersion) },
+    });
+    this.keystore.saveBundle(version, this.suite, encodeBundle(bundle));
+    this.logger.log(`signed a ${this.suite} bundle for key version ${version}`);
+    return bundle;
   }
 
-  private publicKeys(seeds: KeySeeds): { kem: Uint8Array; identity: Uint8Array } {
-    const suite = getSuite(this.suite);
-    const dk = suite.kem.decapsulationKey(kemSeedFor(this.suite, seeds.kem));
-    const id = suite.provider.mlDsa65.signingKey(seeds.identity);
+  private publicKeys(version: number, seeds: KeySeeds): { kem: Uint8Array; identity: Uint8Array } {
+    const dk = getSuite(this.suite).kem.decapsulationKey(kemSeedFor(this.suite, seeds.kem));
     try {
-      return { kem: dk.publicKey.slice(), identity: id.publicKey.slice() };
+      return { kem: dk.publicKey.slice(), identity: this.identityKey(version).publicKey };
     } finally {
       dk.destroy();
-      id.destroy();
     }
   }
 
-  private renewIfNeeded(): void {
+  private afterManifestChange(now = Date.now()): void {
+    this.manifestMtimeMs = this.keystore.manifestMtimeMs();
+    this.activate(now);
+  }
+
+  /**
+   * Picks up another replica's rotation (one stat of the manifest; runs every few seconds and
+   * before answers that must not be stale), and renews the bundle before it expires.
+   */
+  refresh(): void {
     try {
-      this.activate();
+      const mtime = this.keystore.manifestMtimeMs();
+      if (mtime !== this.manifestMtimeMs) {
+        this.keystore.reload();
+        this.manifestMtimeMs = mtime;
+        this.activate();
+      } else if (this.current && Date.now() > Date.parse(this.current.bundle.notAfter) - this.settings.pqc.bundleValidityMs / 3) {
+        this.activate();
+      }
     } catch (error) {
       this.unavailable = (error as Error).message;
       this.logger.error(`keystore unavailable: ${this.unavailable}`);
     }
   }
+}
+
+function effectiveState(record: KeyVersionRecord, now: number): EffectiveKeyState {
+  if (record.state === 'verify-only' && record.verifyUntil && Date.parse(record.verifyUntil) <= now) return 'retired';
+  return record.state;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -35,15 +35,22 @@ describe('Keystore', () => {
     expect(again.keystore.bundle(1, 'X-Wing+ML-DSA-65')).toEqual({ example: true });
   });
 
-  it('adds versions and keeps exactly one active', () => {
-    const keystore = Keystore.open(newDir(), kek).keystore;
-    keystore.addVersion('verify-only');
-    expect(keystore.versions().map((v) => [v.version, v.state])).toEqual([
-      [1, 'active'],
-      [2, 'verify-only'],
+  it('adds a version invisibly until one manifest write lists it, keeping exactly one active', () => {
+    const dir = newDir();
+    const keystore = Keystore.open(dir, kek).keystore;
+    const version = keystore.createVersionFile();
+    expect(version).toBe(2);
+    expect(Keystore.open(dir, kek).keystore.versions().map((v) => v.version)).toEqual([1]); // a crash here: still v1 only
+    expect(() => keystore.writeManifest(keystore.versions().map((v) => ({ ...v, state: 'verify-only' as const })))).toThrow(/exactly one active/);
+    const createdAt = new Date().toISOString();
+    keystore.writeManifest([{ ...keystore.active(), state: 'verify-only' }, { version, state: 'active', createdAt }], 2);
+    const reopened = Keystore.open(dir, kek).keystore;
+    expect(reopened.versions().map((v) => [v.version, v.state])).toEqual([
+      [1, 'verify-only'],
+      [2, 'active'],
     ]);
-    expect(() => keystore.setStates(keystore.versions().map((v) => ({ ...v, state: 'active' as const })))).toThrow(/exactly one active/);
-    expect(keystore.active().version).toBe(1);
+    expect(reopened.minVersion).toBe(2);
+    expect(reopened.seeds(2)).toEqual(keystore.seeds(2));
   });
 
   describe('refuses to start, naming the file, rather than replacing keys', () => {
@@ -75,8 +82,7 @@ describe('Keystore', () => {
     });
 
     it('with a key file swapped in from another version', () => {
-      const keystore = Keystore.open(dir, kek).keystore;
-      keystore.addVersion('verify-only');
+      Keystore.open(dir, kek).keystore.createVersionFile();
       const v2 = JSON.parse(readFileSync(path.join(dir, 'v000002.json'), 'utf8'));
       writeFileSync(path.join(dir, 'v000001.json'), JSON.stringify({ ...v2, version: 1 }));
       expect(() => Keystore.open(dir, kek)).toThrow(`${path.join(dir, 'v000001.json')} cannot be decrypted`);

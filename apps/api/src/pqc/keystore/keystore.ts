@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
 import { Kek, KeystoreError } from './kek';
@@ -30,6 +30,8 @@ export interface KeySeeds {
 interface Manifest {
   format: typeof KEYSTORE_FORMAT;
   versions: KeyVersionRecord[];
+  /** Versions below this serve nothing, not even existing sessions (Vault's min_decryption_version). */
+  minVersion: number;
   mac: string;
 }
 
@@ -45,7 +47,7 @@ interface VersionFile {
 
 const versionFileName = (version: number) => `v${String(version).padStart(6, '0')}.json`;
 const seedAad = (version: number) => `${KEYSTORE_FORMAT} seeds version=${version}`;
-const manifestMacInput = (versions: KeyVersionRecord[]) => JSON.stringify({ format: KEYSTORE_FORMAT, versions });
+const manifestMacInput = (versions: KeyVersionRecord[], minVersion: number) => JSON.stringify({ format: KEYSTORE_FORMAT, versions, minVersion });
 
 /**
  * Versioned keystore directory: one encrypted file per key version plus a MAC'd manifest of
@@ -70,8 +72,9 @@ export class Keystore {
       if (strays.length) {
         throw new KeystoreError(`${manifestFile} is missing but ${dir} holds key files (${strays.join(', ')}); refusing to start rather than replace keys`);
       }
-      const keystore = new Keystore(dir, kek, { format: KEYSTORE_FORMAT, versions: [], mac: '' });
-      keystore.addVersion('active', now);
+      const keystore = new Keystore(dir, kek, { format: KEYSTORE_FORMAT, versions: [], minVersion: 1, mac: '' });
+      const version = keystore.createVersionFile(now);
+      keystore.writeManifest([{ version, state: 'active', createdAt: now.toISOString() }], 1);
       return { keystore, created: true };
     }
     const keystore = new Keystore(dir, kek, readManifest(manifestFile, kek));
@@ -83,6 +86,19 @@ export class Keystore {
 
   versions(): KeyVersionRecord[] {
     return this.manifest.versions.map((v) => ({ ...v }));
+  }
+
+  get minVersion(): number {
+    return this.manifest.minVersion;
+  }
+
+  manifestMtimeMs(): number {
+    return statSync(path.join(this.dir, MANIFEST)).mtimeMs;
+  }
+
+  /** Re-reads the manifest (another replica sharing this directory may have rotated). */
+  reload(): void {
+    this.manifest = readManifest(path.join(this.dir, MANIFEST), this.kek);
   }
 
   active(): KeyVersionRecord {
@@ -119,8 +135,12 @@ export class Keystore {
     writeFileAtomic(file, JSON.stringify({ ...data, bundles: { ...data.bundles, [suite]: bundle } }, null, 2));
   }
 
-  /** Generates fresh seeds as a new version in the given state; used at first start and by rotation. */
-  addVersion(state: KeyState, now = new Date()): KeyVersionRecord {
+  /**
+   * Writes fresh seeds as the next version's file, not yet listed in the manifest: until a
+   * manifest write lists it, it is invisible, so a crash here changes nothing (a later attempt
+   * overwrites the orphan).
+   */
+  createVersionFile(now = new Date()): number {
     const version = Math.max(0, ...this.manifest.versions.map((v) => v.version)) + 1;
     const seeds = randomBytes(64);
     const file: VersionFile = {
@@ -131,20 +151,20 @@ export class Keystore {
       bundles: {},
     };
     seeds.fill(0);
+    this.seedCache.delete(version);
     writeFileAtomic(this.versionFile(version), JSON.stringify(file, null, 2));
-    const record: KeyVersionRecord = { version, state, createdAt: file.createdAt };
-    this.writeManifest([...this.manifest.versions, record]);
-    return { ...record };
+    return version;
   }
 
-  /** Replaces version states in one atomic manifest write (exactly one active version, always). */
-  setStates(versions: KeyVersionRecord[]): void {
-    this.writeManifest(versions);
-  }
-
-  private writeManifest(versions: KeyVersionRecord[]): void {
+  /** Replaces version states (and the minimum version) in one atomic manifest write: exactly one active, always. */
+  writeManifest(versions: KeyVersionRecord[], minVersion = this.manifest.minVersion): void {
     assertOneActive(versions, path.join(this.dir, MANIFEST));
-    const manifest: Manifest = { format: KEYSTORE_FORMAT, versions, mac: this.kek.mac(MANIFEST_PURPOSE, manifestMacInput(versions)) };
+    const manifest: Manifest = {
+      format: KEYSTORE_FORMAT,
+      versions,
+      minVersion,
+      mac: this.kek.mac(MANIFEST_PURPOSE, manifestMacInput(versions, minVersion)),
+    };
     writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(manifest, null, 2));
     this.manifest = manifest;
   }
@@ -172,10 +192,10 @@ function parseJsonFile(file: string): Record<string, unknown> {
 
 function readManifest(file: string, kek: Kek): Manifest {
   const data = parseJsonFile(file) as Partial<Manifest>;
-  if (data.format !== KEYSTORE_FORMAT || !Array.isArray(data.versions) || typeof data.mac !== 'string') {
+  if (data.format !== KEYSTORE_FORMAT || !Array.isArray(data.versions) || typeof data.minVersion !== 'number' || typeof data.mac !== 'string') {
     throw new KeystoreError(`${file} is not a ${KEYSTORE_FORMAT} manifest`);
   }
-  if (!kek.verifyMac(MANIFEST_PURPOSE, manifestMacInput(data.versions), data.mac)) {
+  if (!kek.verifyMac(MANIFEST_PURPOSE, manifestMacInput(data.versions, data.minVersion), data.mac)) {
     throw new KeystoreError(`${file} fails its integrity check: wrong VAULT_PQC_KEK, or the manifest was altered`);
   }
   assertOneActive(data.versions, file);

@@ -1,6 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-const epochMs = { to: (v: number) => v, from: (v: string | number) => Number(v) };
+import { epochMs } from '../../database/columns';
 
 /** A session any replica can serve: its keys sealed under the KEK, its counters in `state`. */
 @Entity('nf_pqc_session')

@@ -1,18 +1,14 @@
 import { ConflictException, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { PqcProtocolError, PqcSession, SealedEnvelope, SessionKeys } from '@nf/pqc';
-import { LessThan, QueryFailedError, Repository } from 'typeorm';
+import { LessThan, Repository } from 'typeorm';
+import { isUniqueViolation } from '../../database/columns';
 import { KeyService } from '../keystore/key.service';
 import { KeyedMutex } from './keyed-mutex';
 import { PqcReplayEntity, PqcSessionEntity } from './session.entities';
 
 const SEAL_PURPOSE = 'pqc-session-state';
 const PURGE_INTERVAL_MS = 60_000;
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
-  return error instanceof QueryFailedError && (code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
-}
 
 /**
  * Sessions in the database, so any replica can serve any session. Key material is sealed under
@@ -88,6 +84,9 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
     return this.mutex.run(id, async () => {
       const row = await this.sessions.findOneBy({ id });
       if (!row) throw new PqcProtocolError('unknown_session', 'no such session (it may have expired and been purged)');
+      if (!this.keys.sessionKeyUsable(row.keyVersion)) {
+        throw new PqcProtocolError('session_expired', `key version ${row.keyVersion} of this session is retired or below the minimum version`);
+      }
       const session = this.unseal(row);
       try {
         const result = await step(session);

@@ -1,0 +1,99 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, CurrentAdmin } from '../auth/auth.decorators';
+import { KeyService, KeyVersionView } from '../pqc/keystore/key.service';
+import { KeystoreError } from '../pqc/keystore/kek';
+import { AmendRotationDto, CreateRotationDto, ListRotationsQuery, MinVersionDto, VoteDto } from './rotation.dto';
+import { Actor, RotationService, RotationView } from './rotation.service';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('keys')
+@Controller('pqc')
+export class RotationController {
+  constructor(
+    private readonly rotations: RotationService,
+    private readonly keys: KeyService,
+  ) {}
+
+  @Get('keys')
+  @AdminOnly('viewer')
+  @ApiOperation({ summary: 'Key versions with their states, the minimum version and the pinned fingerprint' })
+  keyVersions(): { activeVersion: number; minVersion: number; algorithm: string; sha256: string; versions: KeyVersionView[] } {
+    this.keys.refresh();
+    const active = this.keys.active();
+    return { activeVersion: active.version, minVersion: this.keys.minVersion, algorithm: active.suite, sha256: active.sha256, versions: this.keys.versions() };
+  }
+
+  @Put('keys/min-version')
+  @AdminOnly('admin')
+  @ApiOperation({ summary: 'Raise or lower the minimum key version that may still serve sessions' })
+  @ApiResponse({ status: 400, description: 'outside 1..active version' })
+  async setMinVersion(@CurrentAdmin() admin: Actor, @Body() body: MinVersionDto): Promise<{ minVersion: number }> {
+    try {
+      await this.rotations.setMinVersion(admin, body.minVersion);
+    } catch (error) {
+      if (error instanceof KeystoreError) throw new BadRequestException(error.message);
+      throw error;
+    }
+    return { minVersion: this.keys.minVersion };
+  }
+
+  @Post('rotations')
+  @AdminOnly('admin')
+  @ApiOperation({ summary: 'Request a key rotation; it executes once enough other admins approve' })
+  @ApiResponse({ status: 201, description: 'PENDING request' })
+  @ApiResponse({ status: 409, description: 'another request is still open' })
+  request(@CurrentAdmin() admin: Actor, @Body() body: CreateRotationDto): Promise<RotationView> {
+    return this.rotations.request(admin, body);
+  }
+
+  @Get('rotations')
+  @AdminOnly('viewer')
+  @ApiOperation({ summary: 'Rotation requests, newest first' })
+  list(@Query() query: ListRotationsQuery): Promise<RotationView[]> {
+    return this.rotations.list(query.status);
+  }
+
+  @Get('rotations/:id')
+  @AdminOnly('viewer')
+  @ApiOperation({ summary: 'One rotation request with its votes' })
+  @ApiResponse({ status: 404 })
+  get(@Param('id', uuid) id: string): Promise<RotationView> {
+    return this.rotations.get(id);
+  }
+
+  @Patch('rotations/:id')
+  @AdminOnly('admin')
+  @ApiOperation({ summary: 'Change a pending request (requester only); earlier approvals stop counting' })
+  amend(@CurrentAdmin() admin: Actor, @Param('id', uuid) id: string, @Body() body: AmendRotationDto): Promise<RotationView> {
+    return this.rotations.amend(admin, id, body);
+  }
+
+  @Post('rotations/:id/approve')
+  @HttpCode(200)
+  @AdminOnly('admin')
+  @ApiOperation({ summary: 'Approve (not your own request); on quorum the rotation executes' })
+  @ApiResponse({ status: 403, description: 'the requester cannot approve' })
+  @ApiResponse({ status: 409, description: 'already voted, request changed, or no longer pending' })
+  @ApiResponse({ status: 410, description: 'request expired' })
+  approve(@CurrentAdmin() admin: Actor, @Param('id', uuid) id: string, @Body() body: VoteDto): Promise<RotationView> {
+    return this.rotations.approve(admin, id, body.requestHash);
+  }
+
+  @Post('rotations/:id/reject')
+  @HttpCode(200)
+  @AdminOnly('admin')
+  @ApiOperation({ summary: 'Reject: any rejection ends the request' })
+  reject(@CurrentAdmin() admin: Actor, @Param('id', uuid) id: string, @Body() body: VoteDto): Promise<RotationView> {
+    return this.rotations.reject(admin, id, body.requestHash);
+  }
+
+  @Post('rotations/:id/cancel')
+  @HttpCode(200)
+  @AdminOnly('admin')
+  @ApiOperation({ summary: 'Cancel your own pending request' })
+  cancel(@CurrentAdmin() admin: Actor, @Param('id', uuid) id: string): Promise<RotationView> {
+    return this.rotations.cancel(admin, id);
+  }
+}

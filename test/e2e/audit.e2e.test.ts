@@ -1,0 +1,82 @@
+import { getSuite, parseHandshakeInfo } from '@nf/pqc';
+import { AUDIT_SIGNATURE_CONTEXT, canonicalJson, entryHash } from '../../apps/api/src/audit/audit.hash';
+import { AuditEntryView } from '../../apps/api/src/audit/audit.service';
+import { SESSION_COOKIE } from '../../apps/api/src/auth/admin-sessions.service';
+import { AdminClient, newAdmin } from '../support/admins';
+import { startTestApp, TestApp } from '../support/app';
+
+jest.setTimeout(60_000);
+
+describe('audit routes', () => {
+  let t: TestApp;
+  let alice: AdminClient;
+  let viewer: AdminClient;
+
+  beforeAll(async () => {
+    t = await startTestApp({ PQC_WORKERS: '1' });
+    [alice, viewer] = [await newAdmin(t, 'alice'), await newAdmin(t, 'vera', 'viewer')];
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('needs a signed-in admin or viewer', async () => {
+    await t.http.get('/audit').expect(401);
+    await t.http.get('/audit/verify').expect(401);
+    await t.http.get('/audit').set('Cookie', `${SESSION_COOKIE}=forged`).expect(401);
+  });
+
+  it('lists every field, newest first, and each entry checks offline against the published identity key', async () => {
+    const res = await viewer.get('/audit').expect(200);
+    const entries = res.body.entries as AuditEntryView[];
+    expect(entries.length).toBeGreaterThanOrEqual(4); // two accounts created, logins, password changes
+    expect(entries.map((e) => e.seq)).toEqual([...entries.map((e) => e.seq)].sort((a, b) => b - a));
+    expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['admin_created', 'login_succeeded', 'password_changed']));
+
+    const { bundle } = parseHandshakeInfo((await t.http.get('/pqc/handshake').expect(200)).body);
+    const mlDsa = getSuite(bundle.suite).provider.mlDsa65;
+    const ascending = [...entries].reverse();
+    ascending.forEach((e, i) => {
+      expect(e.prevHash).toBe(i === 0 ? '0'.repeat(64) : ascending[i - 1].hash);
+      const hash = entryHash({
+        seq: e.seq, at: e.at, actorType: e.actor.type, actorId: e.actor.id, actorName: e.actor.name, action: e.action,
+        target: e.target, details: canonicalJson(e.details), keyVersionBefore: e.keyVersionBefore, keyVersionAfter: e.keyVersionAfter,
+        prevHash: e.prevHash,
+      });
+      expect(hash).toBe(e.hash);
+      expect(e.sigKeyVersion).toBe(bundle.keyVersion);
+      const ok = mlDsa.verify(bundle.identityPublicKey, Buffer.from(e.hash, 'hex'), Buffer.from(e.signature, 'base64url'), new TextEncoder().encode(AUDIT_SIGNATURE_CONTEXT));
+      expect(ok).toBe(true);
+    });
+    expect(JSON.stringify(entries)).not.toMatch(/pw-[0-9a-f]{24}/); // the chosen passwords never appear
+  });
+
+  it('filters and pages by seq', async () => {
+    const logins = (await alice.get('/audit?action=login_succeeded').expect(200)).body.entries as AuditEntryView[];
+    expect(logins.length).toBeGreaterThan(0);
+    expect(new Set(logins.map((e) => e.action))).toEqual(new Set(['login_succeeded']));
+    expect(((await alice.get(`/audit?actorId=${viewer.id}`).expect(200)).body.entries as AuditEntryView[]).every((e) => e.actor.id === viewer.id)).toBe(true);
+
+    const first = (await alice.get('/audit?limit=2').expect(200)).body;
+    expect(first.entries).toHaveLength(2);
+    expect(first.nextBeforeSeq).toBe(first.entries[1].seq);
+    const second = (await alice.get(`/audit?limit=2&beforeSeq=${first.nextBeforeSeq}`).expect(200)).body;
+    expect(second.entries[0].seq).toBe(first.nextBeforeSeq - 1);
+    expect((await alice.get(`/audit?since=${Date.now() + 60_000}`).expect(200)).body).toEqual({ entries: [] });
+  });
+
+  it('rejects invalid filters, keyed by field', async () => {
+    const res = await viewer.get('/audit?limit=0&since=yesterday&bogus=1').expect(400);
+    expect(Object.keys(res.body.errors).sort()).toEqual(['bogus', 'limit', 'since']);
+  });
+
+  it('verifies the chain and exports the result and the entry counts as metrics', async () => {
+    const res = await viewer.get('/audit/verify').expect(200);
+    const total = (await viewer.get('/audit?limit=1').expect(200)).body.entries[0].seq;
+    expect(res.body).toEqual({ ok: true, entries: total });
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^nf_audit_chain_ok 1$/m);
+    expect(metrics).toMatch(/^nf_audit_entries_total\{action="login_succeeded"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^nf_audit_entries_total\{action="other"\} \d+$/m); // present before its first use
+  });
+});
