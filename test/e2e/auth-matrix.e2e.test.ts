@@ -20,6 +20,7 @@ interface Route {
 function isPublic(method: string, path: string): boolean {
   return (
     path.startsWith('/health/')
+    || path.startsWith('/v2/health/')
     || path === '/metrics'
     || path === '/docs'
     || path.startsWith('/docs/')

@@ -10,13 +10,15 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PqcModule } from './pqc/pqc.module';
 import { RotationModule } from './rotation/rotation.module';
+import { RuntimeApiModule } from './runtime/api/runtime-api.module';
+import { RuntimeModule } from './runtime/runtime.module';
 
 @Module({})
 export class AppModule {
   static forRoot(env: LoadedEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [EnvModule.forRoot(env), LifecycleModule, DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule, AuditModule, AuthModule, RotationModule],
+      imports: [EnvModule.forRoot(env), LifecycleModule, DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule, AuditModule, AuthModule, RotationModule, RuntimeModule, RuntimeApiModule],
     };
   }
 }

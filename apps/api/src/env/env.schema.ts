@@ -40,6 +40,17 @@ export const ENV_SCHEMA = {
   LOG_FORMAT: oneOf('json', 'text', 'auto'),
   SHUTDOWN_DRAIN_MS: int(0, 120_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000),
+  // RuntimeModule: model repository, load budget, inference workers.
+  MODEL_REPOSITORY_PATH: text(),
+  MODEL_LOAD_AT_STARTUP: oneOf('all', 'none'),
+  MODEL_LOAD_BUDGET_MS: int(1, 600_000),
+  RUNTIME_WORKERS: int(0, 256),
+  RUNTIME_ALLOW_MOCK_IN_PRODUCTION: bool,
+  // Inference scheduler: per-model queue bound, default deadline, dynamic batching.
+  INFER_QUEUE_CAPACITY: int(1, 1_000_000),
+  INFER_DEFAULT_DEADLINE_MS: int(1, 3_600_000),
+  INFER_BATCH_MAX_DELAY_US: int(0, 1_000_000),
+  INFER_DYNAMIC_BATCHING: bool,
 } as const;
 
 export type EnvName = keyof typeof ENV_SCHEMA;
@@ -87,6 +98,28 @@ export interface Settings {
   };
   readonly log: { readonly level: EnvValues['LOG_LEVEL']; readonly json: boolean };
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
+  readonly runtime: {
+    /** Triton-like model repository: <path>/<model>/config.json and <path>/<model>/<version>/. */
+    readonly repositoryPath: string;
+    /** all = every model in the repository loads at start-up (tracked by the start-up probe). */
+    readonly loadAtStartup: 'all' | 'none';
+    /** Load + warmup above this is flagged (overBudget), the model is still served. */
+    readonly loadBudgetMs: number;
+    /** Inference worker threads; 0 = one per available core. */
+    readonly workers: number;
+    /** Production refuses simulated (mock) models unless this is true. */
+    readonly allowMockInProduction: boolean;
+  };
+  readonly inference: {
+    /** Requests waiting per model (all tenants); a full queue answers 429 with Retry-After. */
+    readonly queueCapacity: number;
+    /** Deadline of a request that names none (x-request-deadline-ms header or timeout_ms parameter). */
+    readonly defaultDeadlineMs: number;
+    /** How long the oldest queued request waits for a batch to fill (models with maxBatchSize > 0). */
+    readonly batchMaxDelayMs: number;
+    /** false = every request runs alone even on batchable models (benchmark baseline). */
+    readonly dynamicBatching: boolean;
+  };
 }
 
 /** Cross-variable rules: what production refuses. Returns one message per violation. */
@@ -151,6 +184,19 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       json: env.LOG_FORMAT === 'json' || (env.LOG_FORMAT === 'auto' && env.NEURAL_FABRIC_MODE === 'production'),
     },
     shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    runtime: {
+      repositoryPath: resolve(env.MODEL_REPOSITORY_PATH),
+      loadAtStartup: env.MODEL_LOAD_AT_STARTUP,
+      loadBudgetMs: env.MODEL_LOAD_BUDGET_MS,
+      workers: env.RUNTIME_WORKERS,
+      allowMockInProduction: env.RUNTIME_ALLOW_MOCK_IN_PRODUCTION,
+    },
+    inference: {
+      queueCapacity: env.INFER_QUEUE_CAPACITY,
+      defaultDeadlineMs: env.INFER_DEFAULT_DEADLINE_MS,
+      batchMaxDelayMs: env.INFER_BATCH_MAX_DELAY_US / 1000,
+      dynamicBatching: env.INFER_DYNAMIC_BATCHING,
+    },
   };
 }
 

@@ -1,0 +1,82 @@
+import { decodeInferRequest, encodeTensor, ModelSignature } from './v2.codec';
+import { V2Error } from './v2.errors';
+
+const tiny: ModelSignature = {
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }],
+  outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }],
+  maxBatchSize: 8,
+};
+const request = (input: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  id: 'r1',
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 4], data: [1, 2, 3, 4, 5, 6, 7, 8], ...input }],
+  ...extra,
+});
+
+function refusal(body: unknown, model = tiny): string {
+  try {
+    decodeInferRequest(body, model);
+  } catch (error) {
+    expect(error).toBeInstanceOf(V2Error);
+    expect((error as V2Error).status).toBe(400);
+    return (error as V2Error).message;
+  }
+  throw new Error('expected a 400');
+}
+
+describe('decodeInferRequest', () => {
+  it('decodes flat data into a typed tensor with the batch size', () => {
+    const decoded = decodeInferRequest(request({}, { parameters: { a: 1 }, outputs: [{ name: 'probabilities' }] }), tiny);
+    expect(decoded).toMatchObject({ id: 'r1', batch: 2, outputs: ['probabilities'], parameters: { a: 1 } });
+    expect(decoded.inputs[0].data).toEqual(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]));
+    expect(decoded.inputs[0].shape).toEqual([2, 4]);
+  });
+
+  it('accepts nested (row-major) data the same as flat data', () => {
+    const nested = decodeInferRequest(request({ data: [[1, 2, 3, 4], [5, 6, 7, 8]] }), tiny);
+    expect(nested.inputs[0].data).toEqual(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]));
+  });
+
+  it('refuses ragged or mis-nested data', () => {
+    expect(refusal(request({ data: [[1, 2, 3, 4], [5, 6, 7]] }))).toMatch(/data\[1\] has 3 entries but shape \[2,4\] needs 4 at dim 1/);
+    expect(refusal(request({ data: [[[1]], 2, 3, 4, 5, 6, 7, 8] }))).toMatch(/has 8 entries but shape \[2,4\] needs 2 at dim 0/);
+    expect(refusal(request({ data: [[1, 2, 3, [4]], [5, 6, 7, 8]] }))).toMatch(/data\[0\]\[3\] must be a value/);
+  });
+
+  it.each([
+    ['a non-object body', 'x', /request body must be a JSON object/],
+    ['no inputs', { inputs: [] }, /inputs must be a non-empty array/],
+    ['a wrong datatype', request({ datatype: 'INT32' }), /inputs\[0\] \(input\)\.datatype must be FP32/],
+    ['a wrong rank', request({ shape: [8] }), /inputs\[0\] \(input\)\.shape \[8\] does not match/],
+    ['a wrong fixed dim', request({ shape: [4, 2] }), /at dim 1/],
+    ['a batch above maxBatchSize', request({ shape: [9, 4], data: new Array(36).fill(0) }), /shape\[0\] \(batch\) must be between 1 and 8/],
+    ['a wrong data length', request({ data: [1, 2, 3] }), /data has 3 elements but shape \[2,4\] needs 8/],
+    ['a non-finite number', request({ data: [1, 2, 3, 4, 5, 6, 7, 'x'] }), /data\[7\]: FP32 data must be finite numbers/],
+    ['an unknown input', request({ name: 'nope' }), /unknown input; the model expects input/],
+    ['an unknown output', request({}, { outputs: [{ name: 'logits' }] }), /outputs\[0\] \(logits\): unknown output/],
+    ['a non-string id', request({}, { id: 5 }), /id must be a string/],
+    ['non-object parameters', request({}, { parameters: [] }), /parameters must be an object/],
+    ['a non-array data', request({ data: 'abc' }), /data must be an array/],
+  ])('refuses %s with a 400 naming the field', (_what, body, message) => {
+    expect(refusal(body)).toMatch(message);
+  });
+
+  it('names a missing input and a duplicated one', () => {
+    const two: ModelSignature = { ...tiny, maxBatchSize: 0, inputs: [{ name: 'a', datatype: 'INT32', shape: [2] }, { name: 'b', datatype: 'INT32', shape: [2] }] };
+    expect(refusal({ inputs: [{ name: 'a', datatype: 'INT32', shape: [2], data: [1, 2] }] }, two)).toMatch(/inputs: missing b/);
+    const a = { name: 'a', datatype: 'INT32', shape: [2], data: [1, 2] };
+    expect(refusal({ inputs: [a, a] }, two)).toMatch(/input given twice/);
+    expect(refusal({ inputs: [{ ...a, data: [1, 2.5] }] }, two)).toMatch(/INT32 data must be integers/);
+  });
+
+  it('refuses inputs whose batch sizes differ', () => {
+    const two: ModelSignature = { ...tiny, inputs: [{ name: 'a', datatype: 'FP32', shape: [-1, 1] }, { name: 'b', datatype: 'FP32', shape: [-1, 1] }] };
+    const body = { inputs: [{ name: 'a', datatype: 'FP32', shape: [1, 1], data: [1] }, { name: 'b', datatype: 'FP32', shape: [2, 1], data: [1, 2] }] };
+    expect(refusal(body, two)).toMatch(/shape\[0\] is 2 but a has batch 1/);
+  });
+
+  it('encodes typed outputs as flat JSON arrays (BOOL as booleans, INT64 as numbers)', () => {
+    expect(encodeTensor({ name: 'p', datatype: 'FP32', shape: [1, 2], data: new Float32Array([0.5, 0.25]) })).toEqual({ name: 'p', datatype: 'FP32', shape: [1, 2], data: [0.5, 0.25] });
+    expect(encodeTensor({ name: 'b', datatype: 'BOOL', shape: [2], data: new Uint8Array([1, 0]) }).data).toEqual([true, false]);
+    expect(encodeTensor({ name: 'i', datatype: 'INT64', shape: [1], data: new BigInt64Array([7n]) }).data).toEqual([7]);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The generated models' networks in plain TypeScript: the single definition both the ONNX
+ * generator (generate.ts) and the tests read, so ONNX Runtime's outputs can be checked
+ * against an independent forward pass.
+ */
+
+/** A dense layer: y = x·W + b, W stored row-major as [inFeatures][outFeatures]. */
+export interface DenseLayer {
+  inFeatures: number;
+  outFeatures: number;
+  weights: Float32Array;
+  bias: Float32Array;
+  relu: boolean;
+}
+
+export interface MlpDefinition {
+  name: string;
+  /** Feature sizes: input, hidden..., output. */
+  sizes: number[];
+  seed: number;
+  maxBatchSize: number;
+  instances: number;
+  /** Readiness waits for required models. */
+  required: boolean;
+}
+
+export const MLP_MODELS: readonly MlpDefinition[] = [
+  { name: 'tiny-mlp', sizes: [4, 16, 3], seed: 0x5eed_0001, maxBatchSize: 64, instances: 1, required: true },
+  { name: 'wide-mlp', sizes: [256, 1024, 1024, 16], seed: 0x5eed_0002, maxBatchSize: 64, instances: 2, required: true },
+];
+
+/** mulberry32: a small, well-known seeded PRNG; values in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic weights: uniform in ±1/sqrt(fanIn) (keeps activations near 1), bias ±0.1. */
+export function mlpLayers(definition: Pick<MlpDefinition, 'sizes' | 'seed'>): DenseLayer[] {
+  const random = mulberry32(definition.seed);
+  const layers: DenseLayer[] = [];
+  for (let i = 0; i + 1 < definition.sizes.length; i++) {
+    const inFeatures = definition.sizes[i];
+    const outFeatures = definition.sizes[i + 1];
+    const scale = 1 / Math.sqrt(inFeatures);
+    const weights = new Float32Array(inFeatures * outFeatures);
+    for (let j = 0; j < weights.length; j++) weights[j] = (random() * 2 - 1) * scale;
+    const bias = new Float32Array(outFeatures);
+    for (let j = 0; j < bias.length; j++) bias[j] = (random() * 2 - 1) * 0.1;
+    layers.push({ inFeatures, outFeatures, weights, bias, relu: i + 2 < definition.sizes.length });
+  }
+  return layers;
+}
+
+/** Forward pass for a batch laid out row-major [batch][inFeatures]; accumulates in float64. */
+export function forward(layers: DenseLayer[], input: ArrayLike<number>, batch: number): Float32Array {
+  let x: ArrayLike<number> = input;
+  for (const layer of layers) {
+    if (x.length !== batch * layer.inFeatures) {
+      throw new Error(`expected ${batch}x${layer.inFeatures} values, got ${x.length}`);
+    }
+    const y = new Float64Array(batch * layer.outFeatures);
+    for (let b = 0; b < batch; b++) {
+      for (let o = 0; o < layer.outFeatures; o++) {
+        let sum = layer.bias[o];
+        for (let i = 0; i < layer.inFeatures; i++) sum += x[b * layer.inFeatures + i] * layer.weights[i * layer.outFeatures + o];
+        y[b * layer.outFeatures + o] = layer.relu && sum < 0 ? 0 : sum;
+      }
+    }
+    x = y;
+  }
+  return Float32Array.from(x);
+}
+
+/** Deterministic sample inputs for tests and warmup: values in [-1, 1). */
+export function sampleInput(features: number, batch: number, seed = 42): Float32Array {
+  const random = mulberry32(seed);
+  const data = new Float32Array(features * batch);
+  for (let i = 0; i < data.length; i++) data[i] = random() * 2 - 1;
+  return data;
+}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+
+/** Outcomes of one inference request (a fixed set). */
+export type InferenceOutcome = 'ok' | 'bad_request' | 'queue_full' | 'deadline' | 'unavailable' | 'error';
+
+/** nf_inference_*: the model label only ever holds names from the model repository. */
+@Injectable()
+export class InferenceMetrics {
+  readonly requests = new Counter({
+    name: 'nf_inference_requests_total',
+    help: 'Inference requests by model and outcome (ok, bad_request, queue_full, deadline, unavailable, error)',
+    labelNames: ['model', 'outcome'],
+    registers: [register],
+  });
+  readonly duration = new Histogram({
+    name: 'nf_inference_duration_seconds',
+    help: 'Server time of one inference request: queueing, batching and the run',
+    labelNames: ['model'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [register],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'nf_inference_queue_depth',
+    help: 'Requests waiting in the model queue (all tenants)',
+    labelNames: ['model'],
+    registers: [register],
+  });
+  readonly batchSize = new Histogram({
+    name: 'nf_inference_batch_size',
+    help: 'Rows per model run (1 without dynamic batching)',
+    labelNames: ['model'],
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [register],
+  });
+}

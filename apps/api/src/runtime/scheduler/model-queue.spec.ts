@@ -1,0 +1,125 @@
+import { V2Error } from '../api/v2.errors';
+import { Tensor } from '../runtime.types';
+import { ModelQueue, ModelQueueOptions } from './model-queue';
+
+class FakeClock {
+  t = 1_000;
+  now() {
+    return this.t;
+  }
+}
+
+const row = (v: number, rows = 1): Tensor[] => [{ name: 'x', datatype: 'FP32', shape: [rows, 1], data: new Float32Array(rows).fill(v) }];
+const values = (outputs: Tensor[]) => Array.from(outputs[0].data as Float32Array);
+
+/** A runner whose runs finish only when the test says so; it records each run's input. */
+function gatedRunner() {
+  const runs: { inputs: Tensor[]; finish(): void }[] = [];
+  const run = (inputs: Tensor[]) =>
+    new Promise<Tensor[]>((resolve) => {
+      runs.push({ inputs, finish: () => resolve([{ ...inputs[0], data: (inputs[0].data as Float32Array).map((v) => v * 10) }]) });
+    });
+  return { runs, run };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function queue(overrides: Partial<ModelQueueOptions> & Pick<ModelQueueOptions, 'run'>) {
+  const clock = new FakeClock();
+  const q = new ModelQueue({ capacity: 100, maxBatchSize: 0, batchDelayMs: 0, concurrency: 1, clock, ...overrides });
+  return { q, clock };
+}
+
+describe('ModelQueue', () => {
+  it('serves tenants round-robin: a flooding tenant cannot starve another', async () => {
+    const gate = gatedRunner();
+    const { q } = queue({ run: gate.run });
+    const order: string[] = [];
+    const submit = (tenant: string, v: number) => q.submit({ tenant, inputs: row(v), rows: 1, deadline: 1e12 }).then(() => order.push(`${tenant}${v}`));
+    const all = [submit('greedy', 0), submit('greedy', 1), submit('greedy', 2), submit('greedy', 3), submit('polite', 0), submit('polite', 1)];
+    for (let i = 0; i < 6; i++) {
+      await flush();
+      gate.runs[i].finish();
+    }
+    await Promise.all(all);
+    expect(order).toEqual(['greedy0', 'greedy1', 'polite0', 'greedy2', 'polite1', 'greedy3']);
+  });
+
+  it('refuses with 429 and a Retry-After when the queue is full', async () => {
+    const gate = gatedRunner();
+    const { q } = queue({ run: gate.run, capacity: 2 });
+    const running = q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: 1e12 });
+    const queued = [q.submit({ tenant: 't', inputs: row(2), rows: 1, deadline: 1e12 }), q.submit({ tenant: 'u', inputs: row(3), rows: 1, deadline: 1e12 })];
+    const refused = q.submit({ tenant: 'v', inputs: row(4), rows: 1, deadline: 1e12 });
+    await expect(refused).rejects.toMatchObject({ status: 429, retryAfterSeconds: expect.any(Number) });
+    expect(((await refused.catch((e: V2Error) => e)) as V2Error).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(q.depth).toBe(2);
+    for (let i = 0; i < 3; i++) {
+      gate.runs[i].finish();
+      await flush();
+    }
+    await expect(Promise.all([running, ...queued])).resolves.toHaveLength(3);
+  });
+
+  it('drops a job whose deadline passes on the clock while queued (504) and never runs it', async () => {
+    const gate = gatedRunner();
+    const { q, clock } = queue({ run: gate.run });
+    const first = q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: clock.t + 60_000 });
+    const late = q.submit({ tenant: 't', inputs: row(2), rows: 1, deadline: clock.t + 500 });
+    const onTime = q.submit({ tenant: 't', inputs: row(3), rows: 1, deadline: clock.t + 60_000 });
+    clock.t += 501;
+    q.sweep();
+    await expect(late).rejects.toMatchObject({ status: 504, message: 'deadline exceeded while queued' });
+    expect(q.depth).toBe(1);
+    gate.runs[0].finish();
+    await flush();
+    gate.runs[1].finish();
+    await expect(Promise.all([first, onTime])).resolves.toHaveLength(2);
+    expect(gate.runs.map((r) => values(r.inputs))).toEqual([[1], [3]]);
+  });
+
+  it('refuses a job whose deadline has already passed', async () => {
+    const { q, clock } = queue({ run: gatedRunner().run });
+    await expect(q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: clock.t })).rejects.toMatchObject({ status: 504 });
+  });
+
+  it('coalesces queued jobs into one run up to maxBatchSize and splits the outputs back', async () => {
+    const gate = gatedRunner();
+    const batches: number[] = [];
+    const { q } = queue({ run: gate.run, maxBatchSize: 4, batchDelayMs: 0, onBatch: (n) => batches.push(n) });
+    const first = q.submit({ tenant: 'a', inputs: row(1), rows: 1, deadline: 1e12 });
+    const rest = [
+      q.submit({ tenant: 'a', inputs: row(2), rows: 1, deadline: 1e12 }),
+      q.submit({ tenant: 'b', inputs: row(3, 2), rows: 2, deadline: 1e12 }),
+      q.submit({ tenant: 'c', inputs: row(4), rows: 1, deadline: 1e12 }),
+      q.submit({ tenant: 'c', inputs: row(5), rows: 1, deadline: 1e12 }),
+    ];
+    gate.runs[0].finish();
+    await expect(first).resolves.toEqual(row(10));
+    await flush();
+    expect(gate.runs).toHaveLength(2);
+    expect(values(gate.runs[1].inputs)).toEqual([2, 3, 3, 4]);
+    gate.runs[1].finish();
+    await flush();
+    gate.runs[2].finish();
+    const outputs = await Promise.all(rest);
+    expect(outputs.map(values)).toEqual([[20], [30, 30], [40], [50]]);
+    expect(batches).toEqual([1, 4, 1]);
+  });
+
+  it('waits up to the batch delay for a fuller batch', async () => {
+    const gate = gatedRunner();
+    const { q } = queue({ run: gate.run, maxBatchSize: 8, batchDelayMs: 20, concurrency: 2 });
+    const jobs = [1, 2, 3].map((v) => q.submit({ tenant: 't', inputs: row(v), rows: 1, deadline: 1e12 }));
+    expect(gate.runs).toHaveLength(0);
+    // The fake clock does not move, so the delay timer re-checks; advancing it releases the batch.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(gate.runs).toHaveLength(0);
+    (q as unknown as { options: { clock: FakeClock } }).options.clock.t += 25;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(gate.runs).toHaveLength(1);
+    expect(values(gate.runs[0].inputs)).toEqual([1, 2, 3]);
+    gate.runs[0].finish();
+    await expect(Promise.all(jobs)).resolves.toHaveLength(3);
+  });
+});

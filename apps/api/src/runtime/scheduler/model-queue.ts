@@ -1,0 +1,198 @@
+import { HttpStatus } from '@nestjs/common';
+import { V2Error } from '../api/v2.errors';
+import { Tensor } from '../runtime.types';
+import { concatBatch, splitBatch } from './batching';
+import { FairQueue } from './fair-queue';
+
+export interface QueueClock {
+  now(): number;
+}
+
+export interface ModelQueueOptions {
+  /** Most jobs waiting (not running) at once; beyond it submit() refuses with 429. */
+  capacity: number;
+  /** 0 = every job runs alone; otherwise queued jobs are coalesced up to this many rows. */
+  maxBatchSize: number;
+  /** How long the oldest queued job may wait for a batch to fill. */
+  batchDelayMs: number;
+  /** Runs (batches) in flight at once. */
+  concurrency: number;
+  clock: QueueClock;
+  run(inputs: Tensor[]): Promise<Tensor[]>;
+  onDepth?(depth: number): void;
+  onBatch?(rows: number): void;
+}
+
+export interface InferJob {
+  tenant: string;
+  inputs: Tensor[];
+  /** Rows along dim 0. */
+  rows: number;
+  /** Absolute deadline on the queue's clock. */
+  deadline: number;
+}
+
+interface Pending extends InferJob {
+  enqueuedAt: number;
+  state: 'queued' | 'running' | 'done';
+  timer?: NodeJS.Timeout;
+  resolve(outputs: Tensor[]): void;
+  reject(error: unknown): void;
+}
+
+export const deadlineExceeded = (where: string) => new V2Error(HttpStatus.GATEWAY_TIMEOUT, `deadline exceeded ${where}`);
+
+/**
+ * One model's queue: per-tenant fairness, bounded depth, deadlines, and dynamic batching. It
+ * never computes anything itself; `run` (the model handle) does the work off the event loop.
+ */
+export class ModelQueue {
+  private readonly queue = new FairQueue<Pending>();
+  private inFlight = 0;
+  private batchTimer?: NodeJS.Timeout;
+  /** Exponential average of one run's service time, for Retry-After. */
+  private avgRunMs = 10;
+  private closed = false;
+  /** Rows waiting, all tenants. */
+  private queuedRows = 0;
+
+  constructor(private readonly options: ModelQueueOptions) {}
+
+  get depth(): number {
+    return this.queue.size;
+  }
+
+  get running(): number {
+    return this.inFlight;
+  }
+
+  setRunner(run: ModelQueueOptions['run']): void {
+    this.options.run = run;
+  }
+
+  submit(job: InferJob): Promise<Tensor[]> {
+    const { clock, capacity } = this.options;
+    if (this.closed) return Promise.reject(new V2Error(HttpStatus.SERVICE_UNAVAILABLE, 'model is unloading'));
+    if (this.queue.size >= capacity) {
+      const seconds = Math.max(1, Math.ceil(((this.queue.size + this.inFlight) * this.avgRunMs) / this.options.concurrency / 1000));
+      return Promise.reject(new V2Error(HttpStatus.TOO_MANY_REQUESTS, `queue full (${capacity} requests waiting); retry later`, seconds));
+    }
+    const now = clock.now();
+    if (job.deadline <= now) return Promise.reject(deadlineExceeded('before the request was queued'));
+    return new Promise<Tensor[]>((resolve, reject) => {
+      const pending: Pending = { ...job, enqueuedAt: now, state: 'queued', resolve, reject };
+      this.arm(pending);
+      this.queue.push(job.tenant, pending);
+      this.queuedRows += job.rows;
+      this.options.onDepth?.(this.queue.size);
+      this.pump();
+    });
+  }
+
+  /** Rejects jobs whose deadline passed on the clock; queued ones are dropped from the queue. */
+  sweep(): void {
+    const now = this.options.clock.now();
+    for (const job of this.queue.items()) if (job.deadline <= now) this.expire(job);
+  }
+
+  /** Refuses everything still queued (shutdown / unload). Running jobs finish. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.batchTimer);
+    for (const job of this.queue.items()) {
+      this.queue.remove(job.tenant, job);
+      this.queuedRows -= job.rows;
+      this.settle(job, undefined, new V2Error(HttpStatus.SERVICE_UNAVAILABLE, 'model was unloaded'));
+    }
+    this.options.onDepth?.(0);
+  }
+
+  private arm(job: Pending): void {
+    const remaining = job.deadline - this.options.clock.now();
+    job.timer = setTimeout(() => {
+      if (job.state === 'done') return;
+      if (job.deadline <= this.options.clock.now()) this.expire(job);
+      else this.arm(job);
+    }, Math.min(2 ** 31 - 1, Math.max(1, remaining)));
+    job.timer.unref();
+  }
+
+  private expire(job: Pending): void {
+    if (job.state === 'queued') {
+      this.queue.remove(job.tenant, job);
+      this.queuedRows -= job.rows;
+      this.options.onDepth?.(this.queue.size);
+      this.settle(job, undefined, deadlineExceeded('while queued'));
+    } else if (job.state === 'running') {
+      // The run continues (it cannot be interrupted); its result for this job is dropped.
+      this.settle(job, undefined, deadlineExceeded('while running'));
+    }
+  }
+
+  private settle(job: Pending, outputs: Tensor[] | undefined, error?: unknown): void {
+    if (job.state === 'done') return;
+    job.state = 'done';
+    clearTimeout(job.timer);
+    if (error !== undefined) job.reject(error);
+    else job.resolve(outputs!);
+  }
+
+  private pump(): void {
+    const { maxBatchSize, batchDelayMs, concurrency, clock } = this.options;
+    while (this.inFlight < concurrency && this.queue.size > 0) {
+      if (maxBatchSize > 0 && this.queuedRows < maxBatchSize && batchDelayMs > 0) {
+        // Wait (up to the delay, counted from the oldest job) for a fuller batch.
+        const oldest = this.queue.heads().reduce((min, j) => Math.min(min, j.enqueuedAt), Infinity);
+        const waited = clock.now() - oldest;
+        if (waited < batchDelayMs) {
+          if (!this.batchTimer) {
+            this.batchTimer = setTimeout(() => {
+              this.batchTimer = undefined;
+              this.pump();
+            }, Math.max(1, batchDelayMs - waited));
+            this.batchTimer.unref();
+          }
+          return;
+        }
+      }
+      const batch: Pending[] = [];
+      let rows = 0;
+      const limit = Math.max(1, maxBatchSize);
+      const now = clock.now();
+      for (;;) {
+        const next = this.queue.shift((j) => batch.length === 0 || rows + j.rows <= limit);
+        if (!next) break;
+        this.queuedRows -= next.rows;
+        if (next.deadline <= now) {
+          // Its timer has not fired yet; never run a job that is already late.
+          next.state = 'running';
+          this.settle(next, undefined, deadlineExceeded('while queued'));
+          continue;
+        }
+        batch.push(next);
+        rows += next.rows;
+        if (maxBatchSize === 0 || rows >= limit) break;
+      }
+      this.options.onDepth?.(this.queue.size);
+      if (batch.length) void this.dispatch(batch, rows);
+    }
+  }
+
+  private async dispatch(batch: Pending[], rows: number): Promise<void> {
+    this.inFlight++;
+    batch.forEach((j) => (j.state = 'running'));
+    this.options.onBatch?.(rows);
+    const started = performance.now();
+    try {
+      const outputs = await this.options.run(concatBatch(batch.map((j) => j.inputs)));
+      const parts = batch.length === 1 ? [outputs] : splitBatch(outputs, batch.map((j) => j.rows));
+      batch.forEach((job, i) => this.settle(job, parts[i]));
+    } catch (error) {
+      batch.forEach((job) => this.settle(job, undefined, error));
+    } finally {
+      this.avgRunMs = 0.8 * this.avgRunMs + 0.2 * (performance.now() - started);
+      this.inFlight--;
+      this.pump();
+    }
+  }
+}

@@ -1,0 +1,268 @@
+// Runtime benchmark, in one run (results and ratios to bench/results/runtime.json):
+//  (a) tiny-mlp inference: this API vs a bare node:http + onnxruntime-node server on the same
+//      model (goal >= 0.8), p50/p99, and /health/live latency sampled during the API run (< 1 s);
+//  (b) dynamic batching on wide-mlp at concurrency 64 vs the same server with batching off (goal >= 2x);
+//  (c) load + warmup time per model (p95 over repeated reloads through the repository API).
+// Load generator: one keep-alive http.Agent, request bodies serialised before timing starts.
+//
+//   npm run bench:runtime [-- --seconds=5 --concurrency=16 --reloads=10 --rounds=2 --delay-us=<INFER_BATCH_MAX_DELAY_US>]
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { generateRepository } from '../../apps/api/src/runtime/models/generate';
+import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const SECONDS = Number(args.seconds ?? 5);
+const CONCURRENCY = Number(args.concurrency ?? 16);
+const BATCH_CONCURRENCY = 64;
+const RELOADS = Number(args.reloads ?? 10);
+const ROUNDS = Number(args.rounds ?? 2);
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const OUT = path.join(ROOT, 'bench', 'results', 'runtime.json');
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  dir: string;
+}
+
+function spawnAndWait(args: string[], env: Record<string, string>, dir: string): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^ "]+?)[ "]/);
+      if (m) resolve({ child, url: m[1].replace('[::1]', '127.0.0.1'), dir });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out.slice(-2000)}`)));
+  });
+}
+
+async function startApi(models: string, extra: Record<string, string> = {}): Promise<Server> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nf-bench-rt-'));
+  const server = await spawnAndWait([path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dir,
+    REPORTS_DIR: dir,
+    VAULT_PQC_KEY_PATH: path.join(dir, 'keystore'),
+    DATABASE_URL: `sqlite:${path.join(dir, 'nf.sqlite')}`,
+    MODEL_REPOSITORY_PATH: models,
+    LOG_LEVEL: 'log',
+    LOG_FORMAT: 'json',
+    INFER_QUEUE_CAPACITY: '4096',
+    ...(args['delay-us'] !== undefined ? { INFER_BATCH_MAX_DELAY_US: String(args['delay-us']) } : {}),
+    ...extra,
+  }, dir);
+  for (let i = 0; i < 600; i++) {
+    if ((await fetch(`${server.url}/v2/health/ready`)).status === 200) return server;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the API never became ready');
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const ms = (v: number) => +v.toFixed(2);
+
+function request(agent: http.Agent, url: string, method: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Closed-loop load: `concurrency` clients posting pre-serialised bodies for `seconds`. */
+async function load(url: string, bodies: string[] | 'GET', concurrency: number, seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (i: number) => (bodies === 'GET' ? request(agent, url, 'GET') : request(agent, url, 'POST', bodies[i % bodies.length]));
+  // Warm-up (JIT, sockets, worker threads): one second of the same load, not counted.
+  const warm = performance.now() + 1000;
+  await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
+    while (performance.now() < warm) await post(i);
+  }));
+  const latencies: number[] = [];
+  let failures = 0;
+  let sent = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const res = await post(sent++);
+        if (res.status !== 200) failures++;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    failures,
+    concurrency,
+    requestsPerSecond: Math.round(latencies.length / elapsed),
+    latencyMs: { p50: ms(percentile(latencies, 50)), p99: ms(percentile(latencies, 99)) },
+  };
+}
+
+/** Samples GET /health/live every 100 ms while `during` runs. */
+async function probeWhile<T>(url: string, during: Promise<T>) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const samples: number[] = [];
+  let done = false;
+  const probing = (async () => {
+    while (!done) {
+      const t0 = performance.now();
+      await request(agent, `${url}/health/live`, 'GET');
+      samples.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const result = await during;
+  done = true;
+  await probing;
+  agent.destroy();
+  samples.sort((a, b) => a - b);
+  return { result, liveMs: { samples: samples.length, p50: ms(percentile(samples, 50)), max: ms(samples[samples.length - 1] ?? 0) } };
+}
+
+const inferBody = (features: number, batch: number, seed: number) =>
+  JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [batch, features], data: Array.from(sampleInput(features, batch, seed)) }] });
+
+/** Signs in as the first-start admin (forced password change done) for the repository API. */
+async function adminSession(server: Server) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const login = async (password: string) => {
+    const res = await request(agent, `${server.url}/auth/login`, 'POST', JSON.stringify({ name: 'admin', password }));
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0].split(';')[0];
+    return { cookie, csrf: JSON.parse(res.text).csrfToken as string };
+  };
+  const initial = readFileSync(path.join(server.dir, 'initial-admin-password'), 'utf8').trim();
+  const first = await login(initial);
+  const chosen = `bench-${Date.now()}-password`;
+  await request(agent, `${server.url}/auth/password`, 'POST', JSON.stringify({ current: initial, new: chosen }), { cookie: first.cookie, 'x-csrf-token': first.csrf });
+  const session = await login(chosen);
+  return { agent, headers: { cookie: session.cookie, 'x-csrf-token': session.csrf } };
+}
+
+async function loadTimes(server: Server, models: string[]) {
+  const admin = await adminSession(server);
+  const out: Record<string, { reloads: number; loadWarmupMs: { p50: number; p95: number; max: number }; wallMs: { p95: number } }> = {};
+  for (const model of models) {
+    const loadMs: number[] = [];
+    const wall: number[] = [];
+    for (let i = 0; i < RELOADS; i++) {
+      const t0 = performance.now();
+      const res = await request(admin.agent, `${server.url}/v2/repository/models/${model}/load`, 'POST', '{}', admin.headers);
+      if (res.status !== 200) throw new Error(`load ${model}: ${res.status} ${res.text}`);
+      wall.push(performance.now() - t0);
+      const meta = JSON.parse((await request(admin.agent, `${server.url}/v2/models/${model}`, 'GET')).text);
+      loadMs.push(meta.parameters.load_ms);
+    }
+    loadMs.sort((a, b) => a - b);
+    wall.sort((a, b) => a - b);
+    out[model] = { reloads: RELOADS, loadWarmupMs: { p50: ms(percentile(loadMs, 50)), p95: ms(percentile(loadMs, 95)), max: ms(loadMs[loadMs.length - 1]) }, wallMs: { p95: ms(percentile(wall, 95)) } };
+  }
+  admin.agent.destroy();
+  return out;
+}
+
+async function main(): Promise<void> {
+  const models = mkdtempSync(path.join(tmpdir(), 'nf-bench-models-'));
+  generateRepository(models);
+  const tiny = MLP_MODELS.find((m) => m.name === 'tiny-mlp')!;
+  const wide = MLP_MODELS.find((m) => m.name === 'wide-mlp')!;
+  const tinyBodies = Array.from({ length: 64 }, (_, i) => inferBody(tiny.sizes[0], 1, i + 1));
+  const wideBodies = Array.from({ length: 64 }, (_, i) => inferBody(wide.sizes[0], 1, i + 1));
+  const servers: Server[] = [];
+  try {
+    console.log('starting the bare node:http + onnxruntime-node server and two API servers (batching on / off)');
+    const bare = await spawnAndWait([path.join(ROOT, 'dist', 'bench', 'runtime', 'bare-server.js'), path.join(models, 'tiny-mlp', '1', 'model.onnx')], {}, models);
+    servers.push(bare);
+    const api = await startApi(models);
+    servers.push(api);
+    const unbatchedApi = await startApi(models, { INFER_DYNAMIC_BATCHING: 'false' });
+    servers.push(unbatchedApi);
+
+    // Interleaved rounds, best of each: the machine is shared, so a slow moment should not decide a ratio.
+    type Load = Awaited<ReturnType<typeof load>>;
+    const best = (a: Load | undefined, b: Load) => (!a || b.requestsPerSecond > a.requestsPerSecond ? b : a);
+    let bareResult: Load | undefined;
+    let apiResult: Load | undefined;
+    let batched: Load | undefined;
+    let unbatched: Load | undefined;
+    let ceiling: Load | undefined;
+    let liveMs = { samples: 0, p50: 0, max: 0 };
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API; (b) wide-mlp batching on, off`);
+      bareResult = best(bareResult, await load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS));
+      const probed = await probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS));
+      apiResult = best(apiResult, probed.result);
+      // The framework's own ceiling: a trivial route (no body, no auth, no model) on the same server.
+      ceiling = best(ceiling, await load(`${api.url}/v2/health/live`, 'GET', CONCURRENCY, SECONDS));
+      if (probed.liveMs.max > liveMs.max) liveMs = probed.liveMs;
+      batched = best(batched, await load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS));
+      unbatched = best(unbatched, await load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS));
+    }
+    unbatchedApi.child.kill('SIGTERM');
+    bare.child.kill('SIGTERM');
+    console.log('(c) load + warmup times');
+    const loads = await loadTimes(api, ['tiny-mlp', 'wide-mlp']);
+    api.child.kill('SIGTERM');
+    if (!bareResult || !apiResult || !ceiling || !batched || !unbatched) throw new Error('no rounds ran');
+
+    const result = {
+      schema: 'neural-fabric/bench/runtime/v1',
+      generatedAt: new Date().toISOString(),
+      node: process.version,
+      cores: availableParallelism(),
+      note: 'load generator and servers share the same cores; one server is loaded at a time; best of `rounds` interleaved rounds',
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      a_tinyMlp: {
+        bare: bareResult,
+        api: apiResult,
+        ratio_api_over_bare: +(apiResult.requestsPerSecond / bareResult.requestsPerSecond).toFixed(3),
+        apiTrivialRoute: { route: 'GET /v2/health/live', ...ceiling },
+        ratio_trivialRoute_over_bare: +(ceiling.requestsPerSecond / bareResult.requestsPerSecond).toFixed(3),
+        goal_ratio: 0.8,
+        healthLiveDuringRunMs: liveMs,
+        goal_healthLiveMaxMs: 1000,
+      },
+      b_wideMlpBatching: {
+        batchingOn: batched,
+        batchingOff: unbatched,
+        speedup: +(batched.requestsPerSecond / unbatched.requestsPerSecond).toFixed(3),
+        goal_speedup: 2,
+      },
+      c_loadWarmup: loads,
+    };
+    mkdirSync(path.dirname(OUT), { recursive: true });
+    writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+    const a = result.a_tinyMlp;
+    console.log(`(a) bare ${bareResult.requestsPerSecond}/s, API ${apiResult.requestsPerSecond}/s (p50 ${apiResult.latencyMs.p50} ms, p99 ${apiResult.latencyMs.p99} ms): ratio ${a.ratio_api_over_bare} (goal >= 0.8); trivial route ${ceiling.requestsPerSecond}/s (${a.ratio_trivialRoute_over_bare} of bare); /health/live max ${liveMs.max} ms`);
+    console.log(`(b) wide-mlp batching on ${batched.requestsPerSecond}/s vs off ${unbatched.requestsPerSecond}/s: ${result.b_wideMlpBatching.speedup}x (goal >= 2)`);
+    for (const [m, l] of Object.entries(loads)) console.log(`(c) ${m}: load + warmup p95 ${l.loadWarmupMs.p95} ms`);
+    console.log(`written to ${path.relative(ROOT, OUT)}`);
+  } finally {
+    for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
