@@ -36,6 +36,8 @@ export class HandshakePool implements OnApplicationShutdown {
       maxThreads: this.threads,
       maxQueue: this.threads * QUEUE_PER_WORKER,
       idleTimeout: Infinity,
+      // Workers wait on their message port, not in Atomics.wait: the latter stalled the pool under sustained load here.
+      atomics: 'disabled',
     });
   }
 
