@@ -6,12 +6,12 @@
 // Load generator: one keep-alive http.Agent, request bodies serialised before timing starts.
 //
 //   npm run bench:runtime [-- --seconds=5 --concurrency=16 --reloads=10 --rounds=2 --delay-us=<INFER_BATCH_MAX_DELAY_US>]
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { percentile, ROOT, Server, spawnAndWait, startService } from '../support';
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
 
@@ -21,44 +21,15 @@ const CONCURRENCY = Number(args.concurrency ?? 16);
 const BATCH_CONCURRENCY = 64;
 const RELOADS = Number(args.reloads ?? 10);
 const ROUNDS = Number(args.rounds ?? 2);
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const OUT = path.join(ROOT, 'bench', 'results', 'runtime.json');
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  dir: string;
-}
-
-function spawnAndWait(args: string[], env: Record<string, string>, dir: string): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[^ "]+?)[ "]/);
-      if (m) resolve({ child, url: m[1].replace('[::1]', '127.0.0.1'), dir });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out.slice(-2000)}`)));
-  });
-}
-
 async function startApi(models: string, extra: Record<string, string> = {}): Promise<Server> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nf-bench-rt-'));
-  const server = await spawnAndWait([path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dir,
-    REPORTS_DIR: dir,
-    VAULT_PQC_KEY_PATH: path.join(dir, 'keystore'),
-    DATABASE_URL: `sqlite:${path.join(dir, 'nf.sqlite')}`,
+  const server = await startService({
     MODEL_REPOSITORY_PATH: models,
-    LOG_LEVEL: 'log',
-    LOG_FORMAT: 'json',
     INFER_QUEUE_CAPACITY: '4096',
     ...(args['delay-us'] !== undefined ? { INFER_BATCH_MAX_DELAY_US: String(args['delay-us']) } : {}),
     ...extra,
-  }, dir);
+  });
   for (let i = 0; i < 600; i++) {
     if ((await fetch(`${server.url}/v2/health/ready`)).status === 200) return server;
     await new Promise((r) => setTimeout(r, 100));
@@ -66,7 +37,6 @@ async function startApi(models: string, extra: Record<string, string> = {}): Pro
   throw new Error('the API never became ready');
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const ms = (v: number) => +v.toFixed(2);
 
 function request(agent: http.Agent, url: string, method: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {

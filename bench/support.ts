@@ -1,0 +1,50 @@
+// What the benchmarks share: spawning the built service (or another server) and percentiles.
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/** The repository root (this file runs from dist/bench/). */
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  dir: string;
+}
+
+/** Starts `node <args>` and resolves once it logs "listening on <url>". */
+export function spawnAndWait(args: string[], env: Record<string, string>, dir: string): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^ "]+?)[ "]/);
+      if (m) resolve({ child, url: m[1].replace('[::1]', '127.0.0.1'), dir });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out.slice(-2000)}`)));
+  });
+}
+
+/** The built service on an ephemeral port with its state in a fresh temp dir. */
+export function startService(env: Record<string, string> = {}): Promise<Server> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nf-bench-'));
+  return spawnAndWait(
+    [path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js')],
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dir,
+      REPORTS_DIR: dir,
+      VAULT_PQC_KEY_PATH: path.join(dir, 'keystore'),
+      DATABASE_URL: `sqlite:${path.join(dir, 'nf.sqlite')}`,
+      LOG_LEVEL: 'log', // the "listening on" line is logged at this level
+      LOG_FORMAT: 'json',
+      ...env,
+    },
+    dir,
+  );
+}
+
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
