@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { LoadedEnv } from './env/env.loader';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { validationPipe } from './http/validation';
+import { JobHookChain, modelReadyHook, simulationPolicyHook } from './runtime/scheduler/job-hooks';
 import { VERSION } from './version';
 
 export interface AppOptions {
@@ -26,6 +27,10 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
     logger: options.logger ?? false,
     bufferLogs: false,
   });
+  // The hook chain every inference job passes, fixed before the first job can run (seed E2).
+  app
+    .get(JobHookChain)
+    .register(modelReadyHook, simulationPolicyHook(settings.mode === 'production', settings.runtime.allowMockInProduction));
   app.useGlobalFilters(new AllExceptionsFilter(settings.http.bodyLimitBytes));
   app.useGlobalPipes(validationPipe);
 

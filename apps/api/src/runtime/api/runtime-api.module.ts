@@ -6,6 +6,7 @@ import { GpuInventory } from '../gpu/gpu-inventory';
 import { RuntimeModule } from '../runtime.module';
 import { InferenceMetrics } from '../scheduler/inference.metrics';
 import { InferenceScheduler } from '../scheduler/inference.scheduler';
+import { JobHookChain } from '../scheduler/job-hooks';
 import { InferenceController, SEALED_CONTENT_TYPE } from './inference.controller';
 import { InferenceService } from './inference.service';
 
@@ -16,7 +17,8 @@ import { InferenceService } from './inference.service';
 @Module({
   imports: [RuntimeModule, PqcModule],
   controllers: [InferenceController],
-  providers: [InferenceService, InferenceScheduler, InferenceMetrics, GpuInventory],
+  providers: [InferenceService, InferenceScheduler, InferenceMetrics, GpuInventory, JobHookChain],
+  exports: [JobHookChain],
 })
 export class RuntimeApiModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -6,6 +6,7 @@ import { Clock } from '../../lifecycle/clock';
 import { V2Error } from '../api/v2.errors';
 import { ModelHandle, Tensor } from '../runtime.types';
 import { InferenceMetrics, InferenceOutcome } from './inference.metrics';
+import { JobHookChain } from './job-hooks';
 import { ModelQueue } from './model-queue';
 
 export interface InferOptions {
@@ -31,6 +32,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
     @InjectSettings() private readonly settings: Settings,
     private readonly clock: Clock,
     private readonly metrics: InferenceMetrics,
+    private readonly hooks: JobHookChain,
   ) {}
 
   async infer(handle: ModelHandle, inputs: Tensor[], options: InferOptions): Promise<Tensor[]> {
@@ -38,6 +40,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
     const deadlineMs = options.deadlineMs ?? this.settings.inference.defaultDeadlineMs;
     let outcome: InferenceOutcome = 'error';
     try {
+      await this.hooks.run({ handle, tenant: options.tenant, rows: options.rows });
       const outputs = await this.queueFor(handle).submit({
         tenant: options.tenant,
         inputs,
