@@ -33,5 +33,9 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/api/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    // The dashboard's pure logic (formatting, rates, permissions), no DOM needed.
+    { ...common, displayName: 'dashboard', testMatch: ['<rootDir>/apps/dashboard/**/*.spec.ts'] },
+    // The built dashboard in real Chromium against the built service (npm test builds both first).
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };

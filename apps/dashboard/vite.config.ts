@@ -1,18 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { bundleBudget } from './bundle-budget';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+const fromRoot = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const api = 'http://127.0.0.1:8600';
+/** Every API path the dashboard calls (and the API's own pages), proxied by `npm run dev`. */
+const API_PATHS = ['/auth', '/admin', '/audit', '/policies', '/pqc', '/v2', '/health', '/metrics', '/docs'];
 
 export default defineConfig({
   root,
-  plugins: [react()],
-  resolve: { alias: { '@nf/contracts': fileURLToPath(new URL('../../libs/contracts/src', import.meta.url)) } },
-  build: { outDir: fileURLToPath(new URL('../../dist/dashboard', import.meta.url)), emptyOutDir: true, reportCompressedSize: true },
+  plugins: [react(), bundleBudget(fromRoot('reports/dashboard-bundle.json'))],
+  resolve: { alias: { '@nf/contracts': fromRoot('libs/contracts/src') } },
+  build: { outDir: fromRoot('dist/dashboard'), emptyOutDir: true, reportCompressedSize: true },
   // `npm run dev`: Vite serves the UI, the API runs separately (npm start) and is proxied.
   server: {
     port: 5173,
-    proxy: Object.fromEntries(['/health', '/metrics', '/docs', '/pqc', '/v2', '/api'].map((p) => [p, api])),
+    proxy: Object.fromEntries(API_PATHS.map((p) => [p, api])),
   },
 });

@@ -125,6 +125,8 @@ describe('route table: every route is classified and protected as classified', (
     expect(routes.find((r) => r.method === 'POST' && r.path === '/pqc/handshake')?.kind).toBe('tenant');
     expect(routes.find((r) => r.method === 'POST' && r.path === '/auth/tenants')?.kind).toBe('admin');
     expect(routes.find((r) => r.method === 'GET' && r.path === '/auth/tenants')?.kind).toBe('viewer');
+    expect(routes.find((r) => r.method === 'GET' && r.path === '/policies')?.kind).toBe('viewer');
+    expect(routes.find((r) => r.method === 'GET' && r.path === '/admin/overview')?.kind).toBe('viewer');
   });
 
   it('classifies every route as admin, viewer, tenant or public (a new route fails here until it is)', () => {

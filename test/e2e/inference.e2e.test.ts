@@ -232,6 +232,27 @@ describe('Open Inference Protocol (/v2)', () => {
       expect(JSON.parse(new TextDecoder().decode(session.open(await again.json())))).toMatchObject({ id: 'sealed-1' });
     });
 
+    it('seals the errors of a request whose session is fine: the status is clear, the message only for the session', async () => {
+      const session = await handshake(t.url, { pin: (await t.http.get('/pqc/handshake').expect(200)).body.sha256 });
+      const headers = { 'content-type': 'application/nf-sealed+json' };
+      const wrongShape = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [0.5, 0.25, 0.125] }] };
+      const res = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(wrongShape))), headers);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/nf-sealed+json');
+      const envelope = await res.json();
+      expect(JSON.stringify(envelope)).not.toMatch(/shape|input/);
+      expect(JSON.parse(new TextDecoder().decode(session.open(envelope)))).toEqual({ error: expect.stringMatching(/shape/) });
+
+      const notJson = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode('{nope')), headers);
+      expect(notJson.status).toBe(400);
+      expect(JSON.parse(new TextDecoder().decode(session.open(await notJson.json())))).toEqual({ error: expect.stringMatching(/UTF-8 JSON/) });
+
+      // The session carries on: the next request in sequence succeeds.
+      const ok = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1)))), headers);
+      expect(ok.status).toBe(200);
+      expect(JSON.parse(new TextDecoder().decode(session.open(await ok.json())))).toMatchObject({ model_name: 'tiny-mlp' });
+    });
+
     it('refuses a tampered envelope (401), an unknown session (404) and a replay (409) with the PQC error status', async () => {
       const info = (await t.http.get('/pqc/handshake')).body;
       const session = await handshake(t.url, { pin: info.sha256 });

@@ -62,9 +62,9 @@ describe('key rotation under the two-person rule', () => {
     expect((await handshake(t.url, { pin: after.sha256 })).keyVersion).toBe(2);
 
     const keys = (await viewer.get('/pqc/keys').expect(200)).body;
-    expect(keys.versions.map((v: { version: number; state: string }) => [v.version, v.state])).toEqual([
-      [1, 'verify-only'],
-      [2, 'active'],
+    expect(keys.versions.map((v: { version: number; state: string; fingerprint: string }) => [v.version, v.state, v.fingerprint])).toEqual([
+      [1, 'verify-only', before.sha256],
+      [2, 'active', after.sha256],
     ]);
     const metrics = (await t.http.get('/metrics')).text;
     expect(metrics).toMatch(/^nf_key_rotation_requests_total\{outcome="executed"\} 1$/m);

@@ -134,7 +134,7 @@ function authContract(connect: Connect) {
     expect(JSON.stringify(stored)).not.toContain(key.key.slice(3));
     expect(stored.revokedAt).toBeNull();
 
-    await expect(s.tenants.lookup(key.key)).resolves.toEqual({ status: 'ok', tenant: { id: tenant.id, name: 'acme', anonymous: false } });
+    await expect(s.tenants.lookup(key.key)).resolves.toEqual({ status: 'ok', tenant: { id: tenant.id, name: 'acme', anonymous: false, apiKeyId: key.id } });
     await expect(s.tenants.lookup(`nf_${'A'.repeat(43)}`)).resolves.toEqual({ status: 'unknown' });
     await s.tenants.revokeApiKey(key.id, { type: 'cli' });
     await expect(s.tenants.lookup(key.key)).resolves.toEqual({ status: 'revoked' });

@@ -8,7 +8,10 @@ import { AppModule } from './app.module';
 import { LoadedEnv } from './env/env.loader';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { validationPipe } from './http/validation';
-import { JobHookChain, modelReadyHook, simulationPolicyHook } from './runtime/scheduler/job-hooks';
+import { Clock } from './lifecycle/clock';
+import { TelemetryService, telemetryHook } from './policy/telemetry.service';
+import { InferenceMetrics } from './runtime/scheduler/inference.metrics';
+import { JobHookChain, metricsHook, modelReadyHook, simulationPolicyHook, tenantAdmissionHook } from './runtime/scheduler/job-hooks';
 import { VERSION } from './version';
 
 export interface AppOptions {
@@ -28,9 +31,16 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
     bufferLogs: false,
   });
   // The hook chain every inference job passes, fixed before the first job can run (seed E2).
+  const clock = app.get(Clock);
   app
     .get(JobHookChain)
-    .register(modelReadyHook, simulationPolicyHook(settings.mode === 'production', settings.runtime.allowMockInProduction));
+    .register(
+      modelReadyHook,
+      simulationPolicyHook(settings.mode === 'production', settings.runtime.allowMockInProduction),
+      tenantAdmissionHook(settings.inference.tenantRateLimit, settings.inference.tenantBurst, () => clock.now()),
+      metricsHook(app.get(InferenceMetrics)),
+      telemetryHook(app.get(TelemetryService)),
+    );
   app.useGlobalFilters(new AllExceptionsFilter(settings.http.bodyLimitBytes));
   app.useGlobalPipes(validationPipe);
 

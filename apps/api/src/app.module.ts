@@ -8,6 +8,8 @@ import { HealthModule } from './health/health.module';
 import { InstanceModule } from './instance/instance.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OverviewModule } from './overview/overview.module';
+import { PolicyModule } from './policy/policy.module';
 import { PqcModule } from './pqc/pqc.module';
 import { RotationModule } from './rotation/rotation.module';
 import { RuntimeApiModule } from './runtime/api/runtime-api.module';
@@ -18,7 +20,7 @@ export class AppModule {
   static forRoot(env: LoadedEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [EnvModule.forRoot(env), LifecycleModule, DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule, AuditModule, AuthModule, RotationModule, RuntimeModule, RuntimeApiModule],
+      imports: [EnvModule.forRoot(env), LifecycleModule, DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule, AuditModule, AuthModule, RotationModule, RuntimeModule, RuntimeApiModule, OverviewModule, PolicyModule],
     };
   }
 }

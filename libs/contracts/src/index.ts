@@ -13,3 +13,170 @@ export interface ErrorBody {
 }
 
 export type ProbeName = 'live' | 'ready' | 'startup';
+
+/** Policies from the model telemetry policy (docs/policies/model_telemetry.md); P5 is not defined there. */
+export type PolicyId = 'P1' | 'P2' | 'P3' | 'P4' | 'P6' | 'P7';
+export type PolicyStatus = 'pass' | 'warn' | 'fail';
+
+/** One live policy check: what was looked at (evidence) and what it concluded. */
+export interface PolicyCheckView {
+  id: PolicyId;
+  name: string;
+  status: PolicyStatus;
+  /** One sentence an operator can act on. */
+  summary: string;
+  /** The facts the status was derived from, named (no secrets). */
+  evidence: Record<string, string | number | boolean | null>;
+  /** ISO-8601 time of the check. */
+  checkedAt: string;
+}
+
+/** GET /policies: the policy document the service enforces, and every policy's live check. */
+export interface PoliciesView {
+  document: { path: string; present: boolean; version: string | null; expectedVersion: string };
+  /** The worst status of all policies. */
+  overall: PolicyStatus;
+  policies: PolicyCheckView[];
+}
+
+/** POST /auth/login and GET /auth/me: the signed-in admin and the CSRF token for mutating requests. */
+export interface SessionView {
+  admin: { id: string; name: string; role: 'admin' | 'viewer' };
+  csrfToken: string;
+  mustChangePassword: boolean;
+  /** Epoch ms: idle or absolute expiry, whichever comes first. */
+  expiresAt: number;
+}
+
+export type EffectiveKeyState = 'active' | 'verify-only' | 'retired';
+
+export interface KeyVersionView {
+  version: number;
+  state: EffectiveKeyState;
+  createdAt: string;
+  verifyUntil?: string;
+  /** Below the keystore's minimum version: serves nothing, even inside its grace window. */
+  belowMinimum: boolean;
+  /** SHA-256 of this version's stored signed bundle for the configured suite (null: none stored). */
+  fingerprint: string | null;
+}
+
+/** GET /pqc/keys. */
+export interface KeysView {
+  activeVersion: number;
+  minVersion: number;
+  algorithm: string;
+  /** Fingerprint of the active version's signed bundle (what clients pin). */
+  sha256: string;
+  versions: KeyVersionView[];
+}
+
+export type RotationStatus = 'PENDING' | 'APPROVED' | 'EXECUTING' | 'EXECUTED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED' | 'FAILED';
+
+/** A rotation request with its votes (GET /pqc/rotations, /pqc/rotations/:id). Times are epoch ms. */
+export interface RotationView {
+  id: string;
+  status: RotationStatus;
+  reason: string;
+  requester: { id: string; name: string };
+  targetKeyVersion: number;
+  graceSeconds: number;
+  requestHash: string;
+  approvalsRequired: number;
+  approvals: { admin: { id: string; name: string }; at: number }[];
+  rejections: { admin: { id: string; name: string }; at: number }[];
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  executedAt: number | null;
+  keyVersionAfter: number | null;
+  error: string | null;
+}
+
+export type AuditActorType = 'admin' | 'system' | 'cli' | 'anonymous';
+
+/** One stored audit entry, every field included (signature too), as GET /audit returns it. */
+export interface AuditEntryView {
+  seq: number;
+  at: number;
+  actor: { type: AuditActorType; id: string | null; name: string | null };
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  keyVersionBefore: number | null;
+  keyVersionAfter: number | null;
+  prevHash: string;
+  hash: string;
+  /** base64url ML-DSA-65 signature over the 32 hash bytes. */
+  signature: string;
+  sigKeyVersion: number;
+}
+
+/** GET /audit. */
+export interface AuditPageView {
+  entries: AuditEntryView[];
+  /** beforeSeq for the next page; absent on the last page. */
+  nextBeforeSeq?: number;
+}
+
+/** GET /audit/verify. */
+export interface AuditChainReport {
+  ok: boolean;
+  entries: number;
+  firstBroken?: { seq: number; reason: string };
+}
+
+/** A prom-client histogram summed over its labels: cumulative counts per finite upper bound (seconds). */
+export interface HistogramSnapshot {
+  bounds: number[];
+  /** counts[i] = observations <= bounds[i]. */
+  counts: number[];
+  /** All observations (the +Inf bucket). */
+  count: number;
+  sum: number;
+}
+
+/**
+ * GET /admin/overview: one snapshot of cumulative counters since the process started. Rates and
+ * percentiles come from the difference between two snapshots.
+ */
+export interface OverviewView {
+  /** Epoch ms when the snapshot was taken. */
+  at: number;
+  version: string;
+  instanceId: string;
+  env: { mode: 'simulation' | 'production'; hash: string; simulationMode: boolean; gpuDriverMock: boolean };
+  handshake: {
+    status: 'ok' | 'unavailable';
+    /** Why the keystore cannot serve handshakes (status unavailable). */
+    reason?: string;
+    algorithm: string | null;
+    activeKeyVersion: number | null;
+    sha256: string | null;
+    /** Handshakes answered since start, by outcome: "ok" or the protocol error code. */
+    outcomes: Record<string, number>;
+  };
+  runtime: {
+    loadBudgetMs: number;
+    /** Detected frameworks; simulated: a model asking for it is served by the mock runtime. */
+    frameworks: { framework: string; available: boolean; version?: string; providers?: string[]; reason?: string; simulated: boolean }[];
+    models: {
+      name: string;
+      version: string;
+      state: 'LOADING' | 'READY' | 'UNAVAILABLE';
+      reason?: string;
+      /** What actually runs it ("mock" when simulated). */
+      framework: string;
+      simulated: boolean;
+      /** Load + warmup of the serving version, ms (null while not READY). */
+      loadMs: number | null;
+      overBudget: boolean;
+      queueDepth: number;
+    }[];
+  };
+  inference: {
+    /** Requests since start, by outcome (ok, bad_request, queue_full, deadline, unavailable, error). */
+    outcomes: Record<string, number>;
+    latency: HistogramSnapshot;
+  };
+}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { isUniqueViolation } from '../database/columns';
 import { AuditEntryEntity } from './audit.entity';
 import { GENESIS_HASH } from './audit.hash';
@@ -19,8 +20,6 @@ export interface AuditQuery {
   limit: number;
 }
 
-// Arbitrary, fixed, distinct from the migration lock (0x4e460001): every replica appends under it.
-const APPEND_LOCK_ID = 0x4e460002;
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -86,7 +85,7 @@ export class AuditRepository {
 
   private async appendInTransaction(manager: EntityManager, build: (head: ChainHead) => AuditEntryEntity): Promise<AuditEntryEntity> {
     if (this.dataSource.options.type === 'postgres') {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_ID]);
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK.auditAppend]);
     }
     const last = await manager
       .getRepository(AuditEntryEntity)

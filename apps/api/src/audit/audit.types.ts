@@ -1,6 +1,8 @@
+import type { AuditActorType, AuditChainReport, AuditEntryView } from '@nf/contracts';
+
 /** Who did something. `id` and `name` are free text (an admin id, a CLI user, a replica id). */
 export interface AuditActor {
-  type: 'admin' | 'system' | 'cli' | 'anonymous';
+  type: AuditActorType;
   id?: string;
   name?: string;
 }
@@ -16,21 +18,7 @@ export interface AuditInput {
 }
 
 /** One stored entry, every field included (signature too), as the API returns it. */
-export interface AuditEntryView {
-  seq: number;
-  at: number;
-  actor: { type: AuditActor['type']; id: string | null; name: string | null };
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-  keyVersionBefore: number | null;
-  keyVersionAfter: number | null;
-  prevHash: string;
-  hash: string;
-  /** base64url ML-DSA-65 signature over the 32 hash bytes, context AUDIT_SIGNATURE_CONTEXT. */
-  signature: string;
-  sigKeyVersion: number;
-}
+export type { AuditEntryView };
 
 export interface AuditFilter {
   action?: string;
@@ -45,8 +33,4 @@ export interface AuditFilter {
   beforeSeq?: number;
 }
 
-export interface AuditChainReport {
-  ok: boolean;
-  entries: number;
-  firstBroken?: { seq: number; reason: string };
-}
+export type { AuditChainReport };

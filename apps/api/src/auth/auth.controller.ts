@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { SessionView } from '@nf/contracts';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminAccountsService, AdminPrincipal, toPrincipal } from './admin-accounts.service';
 import { AdminSessionsService, SESSION_COOKIE } from './admin-sessions.service';
@@ -9,14 +10,6 @@ import { AuthenticatedRequest } from './auth.guards';
 import { AuditService } from '../audit/audit.service';
 import { serializeSessionCookie } from './cookies';
 import { LoginService } from './login.service';
-
-export interface SessionView {
-  admin: AdminPrincipal;
-  csrfToken: string;
-  mustChangePassword: boolean;
-  /** Epoch ms: idle or absolute expiry, whichever comes first. */
-  expiresAt: number;
-}
 
 const secure = (request: FastifyRequest) => request.protocol === 'https';
 

@@ -15,6 +15,8 @@ export interface TenantPrincipal {
   id: string;
   name: string;
   anonymous: boolean;
+  /** The API key that authenticated the request (absent for anonymous simulation traffic). */
+  apiKeyId?: string;
 }
 
 export const ANONYMOUS_TENANT: TenantPrincipal = Object.freeze({ id: 'anonymous', name: 'anonymous', anonymous: true });
@@ -124,6 +126,6 @@ export class TenantsService {
     if (!row) return { status: 'unknown' };
     if (row.revokedAt !== null) return { status: 'revoked' };
     const tenant = await this.tenants.findOneBy({ id: row.tenantId });
-    return tenant ? { status: 'ok', tenant: { id: tenant.id, name: tenant.name, anonymous: false } } : { status: 'unknown' };
+    return tenant ? { status: 'ok', tenant: { id: tenant.id, name: tenant.name, anonymous: false, apiKeyId: row.id } } : { status: 'unknown' };
   }
 }

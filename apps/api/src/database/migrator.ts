@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
+import { ADVISORY_LOCK } from './advisory-locks';
 
 // Arbitrary, fixed: every replica asks Postgres for the same advisory lock.
-const MIGRATION_LOCK_ID = 0x4e460001;
 
 /**
  * Applies pending migrations. On Postgres, replicas starting together serialise on an
@@ -14,10 +14,10 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await runner.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.migrations]);
     return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.migrations]).catch(() => undefined);
     await runner.release();
   }
 }

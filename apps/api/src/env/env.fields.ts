@@ -79,3 +79,16 @@ export function url(protocols: string[]): EnvField<string> {
 function maskPassword(raw: string): string {
   return raw.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
 }
+
+/** A comma-separated list of allowed values (empty = none), duplicates dropped. */
+export function listOf<V extends string>(...values: V[]): EnvField<V[]> {
+  return field(
+    (raw) => {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = items.filter((item) => !(values as string[]).includes(item));
+      if (unknown.length) throw new EnvFieldError(`must be a comma-separated list of ${values.join(', ')} (got "${raw}")`);
+      return [...new Set(items)] as V[];
+    },
+    (value) => value.join(','),
+  );
+}

@@ -79,11 +79,11 @@ describe('loadEnv', () => {
     const dir = workdir({ defaults: 'PQC_MODE=hybrid\n' });
     const problems = problemsOf(() => loadEnv(dir, {}));
     expect(problems[0]).toMatch(/^NEURAL_FABRIC_MODE is not set/);
-    expect(problems).toHaveLength(38);
+    expect(problems).toHaveLength(46);
   });
 
   describe('production mode', () => {
-    const production = { NEURAL_FABRIC_MODE: 'production', SIMULATION_MODE: 'false', GPU_DRIVER_MOCK: 'false', VAULT_PQC_KEK: KEK_HEX };
+    const production = { NEURAL_FABRIC_MODE: 'production', SIMULATION_MODE: 'false', GPU_DRIVER_MOCK: 'false', VAULT_PQC_KEK: KEK_HEX, TELEMETRY_PSEUDONYM_KEY: 'cd'.repeat(32) };
 
     it('accepts a safe production configuration and logs JSON', () => {
       const env = loadEnv(REPO_ROOT, production);
@@ -95,6 +95,8 @@ describe('loadEnv', () => {
       [{ SIMULATION_MODE: 'true' }, 'SIMULATION_MODE must be false when NEURAL_FABRIC_MODE=production'],
       [{ GPU_DRIVER_MOCK: 'true' }, 'GPU_DRIVER_MOCK must be false when NEURAL_FABRIC_MODE=production'],
       [{ VAULT_PQC_KEK: '' }, expect.stringMatching(/^VAULT_PQC_KEK or VAULT_PQC_KEK_FILE must be set/)],
+      [{ TELEMETRY_PSEUDONYM_KEY: '' }, expect.stringMatching(/^TELEMETRY_PSEUDONYM_KEY must be set/)],
+      [{ TELEMETRY_PSEUDONYM_KEY: KEK_HEX }, expect.stringMatching(/^TELEMETRY_PSEUDONYM_KEY must differ from VAULT_PQC_KEK/)],
       [
         { VAULT_PQC_KEK: '', VAULT_PQC_KEK_FILE: './data/keystore/kek' },
         expect.stringMatching(/^VAULT_PQC_KEK_FILE must lie outside VAULT_PQC_KEY_PATH/),

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { bool, EnvFieldError, int, oneOf, secret, text, url } from './env.fields';
+import { bool, EnvFieldError, int, listOf, oneOf, secret, text, url } from './env.fields';
 
 /** A 32-byte key as 64 hex characters or base64 (standard or url-safe). */
 export function decodeKey32(raw: string): Buffer | undefined {
@@ -51,6 +51,15 @@ export const ENV_SCHEMA = {
   INFER_DEFAULT_DEADLINE_MS: int(1, 3_600_000),
   INFER_BATCH_MAX_DELAY_US: int(0, 1_000_000),
   INFER_DYNAMIC_BATCHING: bool,
+  INFER_TENANT_RATE_LIMIT: int(0, 1_000_000),
+  INFER_TENANT_BURST: int(1, 1_000_000),
+  // PolicyModule: the policy document, readiness, telemetry pseudonyms, exports and retention.
+  POLICY_DOCUMENT_PATH: text(),
+  POLICY_READINESS: listOf('P1', 'P2', 'P3', 'P4', 'P6', 'P7'),
+  TELEMETRY_PSEUDONYM_KEY: secret((raw) => (decodeKey32(raw) ? undefined : 'must be 32 bytes as 64 hex characters or base64')),
+  TELEMETRY_K_ANONYMITY: int(2, 1000),
+  TELEMETRY_EXPORT_TOP_TENANTS: int(1, 100),
+  TELEMETRY_PURGE_INTERVAL_MINUTES: int(1, 24 * 60),
 } as const;
 
 export type EnvName = keyof typeof ENV_SCHEMA;
@@ -119,8 +128,31 @@ export interface Settings {
     readonly batchMaxDelayMs: number;
     /** false = every request runs alone even on batchable models (benchmark baseline). */
     readonly dynamicBatching: boolean;
+    /** Inference requests per second one tenant may sustain (0 = no limit); above it 429 + Retry-After. */
+    readonly tenantRateLimit: number;
+    /** Requests one tenant may send at once before its rate limit applies. */
+    readonly tenantBurst: number;
+  };
+  readonly policy: {
+    /** docs/policies/model_telemetry.md: must exist with the Policy-Version the code enforces. */
+    readonly documentPath: string;
+    /** Policies whose failure also fails readiness (the document always does). */
+    readonly readiness: EnvValues['POLICY_READINESS'];
+  };
+  readonly telemetry: {
+    /** HMAC key for tenant pseudonyms; unset in simulation = generated under DATA_DIR. Never logged. */
+    readonly pseudonymKey?: string;
+    /** A tenant with fewer distinct contributors in a window is left out of exports. */
+    readonly kAnonymity: number;
+    /** Tenants exported under their own pseudonym label (by volume); the rest are "other". */
+    readonly exportTopTenants: number;
+    readonly purgeIntervalMs: number;
+    /** Aggregates older than this are purged: 7 days in simulation, 30 in production (policy, not a setting). */
+    readonly retentionMs: number;
   };
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /** Cross-variable rules: what production refuses. Returns one message per violation. */
 export function productionRefusals(env: EnvValues, cwd: string): string[] {
@@ -131,6 +163,10 @@ export function productionRefusals(env: EnvValues, cwd: string): string[] {
   if (env.GPU_DRIVER_MOCK) refuse('GPU_DRIVER_MOCK', 'must be false');
   if (!env.VAULT_PQC_KEK && !env.VAULT_PQC_KEK_FILE) {
     refuse('VAULT_PQC_KEK', 'or VAULT_PQC_KEK_FILE must be set (the keystore key-encryption key)');
+  }
+  if (!env.TELEMETRY_PSEUDONYM_KEY) refuse('TELEMETRY_PSEUDONYM_KEY', 'must be set (the key of tenant pseudonyms in telemetry)');
+  else if (env.VAULT_PQC_KEK && decodeKey32(env.TELEMETRY_PSEUDONYM_KEY)!.equals(decodeKey32(env.VAULT_PQC_KEK)!)) {
+    refuse('TELEMETRY_PSEUDONYM_KEY', 'must differ from VAULT_PQC_KEK (one key, one purpose)');
   }
   if (env.VAULT_PQC_KEK_FILE) {
     const keyDir = path.resolve(cwd, env.VAULT_PQC_KEY_PATH);
@@ -196,6 +232,16 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       defaultDeadlineMs: env.INFER_DEFAULT_DEADLINE_MS,
       batchMaxDelayMs: env.INFER_BATCH_MAX_DELAY_US / 1000,
       dynamicBatching: env.INFER_DYNAMIC_BATCHING,
+      tenantRateLimit: env.INFER_TENANT_RATE_LIMIT,
+      tenantBurst: env.INFER_TENANT_BURST,
+    },
+    policy: { documentPath: resolve(env.POLICY_DOCUMENT_PATH), readiness: env.POLICY_READINESS },
+    telemetry: {
+      pseudonymKey: env.TELEMETRY_PSEUDONYM_KEY,
+      kAnonymity: env.TELEMETRY_K_ANONYMITY,
+      exportTopTenants: env.TELEMETRY_EXPORT_TOP_TENANTS,
+      purgeIntervalMs: env.TELEMETRY_PURGE_INTERVAL_MINUTES * 60_000,
+      retentionMs: (env.NEURAL_FABRIC_MODE === 'production' ? 30 : 7) * DAY_MS,
     },
   };
 }

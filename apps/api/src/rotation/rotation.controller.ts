@@ -1,7 +1,8 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentAdmin } from '../auth/auth.decorators';
-import { KeyService, KeyVersionView } from '../pqc/keystore/key.service';
+import type { KeysView } from '@nf/contracts';
+import { KeyService } from '../pqc/keystore/key.service';
 import { KeystoreError } from '../pqc/keystore/kek';
 import { AmendRotationDto, CreateRotationDto, ListRotationsQuery, MinVersionDto, VoteDto } from './rotation.dto';
 import { Actor, RotationService, RotationView } from './rotation.service';
@@ -19,7 +20,7 @@ export class RotationController {
   @Get('keys')
   @AdminOnly('viewer')
   @ApiOperation({ summary: 'Key versions with their states, the minimum version and the pinned fingerprint' })
-  keyVersions(): { activeVersion: number; minVersion: number; algorithm: string; sha256: string; versions: KeyVersionView[] } {
+  keyVersions(): KeysView {
     this.keys.refresh();
     const active = this.keys.active();
     return { activeVersion: active.version, minVersion: this.keys.minVersion, algorithm: active.suite, sha256: active.sha256, versions: this.keys.versions() };

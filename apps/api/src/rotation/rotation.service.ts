@@ -10,8 +10,10 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { RotationView } from '@nf/contracts';
 import { DataSource, In, LessThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { isUniqueViolation } from '../database/columns';
 import { InjectSettings } from '../env/env.module';
 import { Settings } from '../env/env.schema';
@@ -27,29 +29,10 @@ export interface Actor {
   name: string;
 }
 
-export interface RotationView {
-  id: string;
-  status: RotationStatus;
-  reason: string;
-  requester: Actor;
-  targetKeyVersion: number;
-  graceSeconds: number;
-  requestHash: string;
-  approvalsRequired: number;
-  approvals: { admin: Actor; at: number }[];
-  rejections: { admin: Actor; at: number }[];
-  createdAt: number;
-  expiresAt: number;
-  decidedAt: number | null;
-  executedAt: number | null;
-  keyVersionAfter: number | null;
-  error: string | null;
-}
+export type { RotationView };
 
 const SWEEP_INTERVAL_MS = 15_000;
 const EXECUTION_LEASE_MS = 60_000;
-// Fixed id: every replica serialises keystore writes on the same Postgres advisory lock.
-const KEYSTORE_LOCK_ID = 0x4e460002;
 
 /** SHA-256 over the exact request: what an approval binds to. Field order is fixed. */
 export function requestHash(r: Pick<RotationRequestEntity, 'id' | 'reason' | 'targetKeyVersion' | 'graceSeconds'>): string {
@@ -293,10 +276,10 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
       try {
-        await runner.query('SELECT pg_advisory_lock($1)', [KEYSTORE_LOCK_ID]);
+        await runner.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.keystore]);
         return await fn();
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [KEYSTORE_LOCK_ID]).catch(() => undefined);
+        await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.keystore]).catch(() => undefined);
         await runner.release();
       }
     });

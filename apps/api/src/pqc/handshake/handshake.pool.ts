@@ -1,26 +1,13 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import * as path from 'node:path';
 import { Injectable, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import Piscina from 'piscina';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
+import { compiledWorkerFile } from '../../lifecycle/worker-file';
 import { HandshakeKey, HandshakeOutcome, HandshakeTask } from './handshake.task';
 
 /** Queue depth per worker before new handshakes are shed with 503 + Retry-After. */
 const QUEUE_PER_WORKER = 256;
-
-/**
- * The compiled worker. Under ts-jest-style runs this file is TypeScript, and worker threads
- * cannot load it, so the built copy in dist/ is used (npm test builds before testing).
- */
-function workerFile(): string {
-  const here = path.join(__dirname, 'handshake.worker.js');
-  if (existsSync(here)) return here;
-  const built = path.resolve('dist', path.relative(process.cwd(), __dirname), 'handshake.worker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`handshake worker not found at ${here} or ${built}: run npm run build:api`);
-}
 
 /** Handshake crypto off the event loop, on a fixed pool of worker threads. */
 @Injectable()
@@ -31,7 +18,7 @@ export class HandshakePool implements OnApplicationShutdown {
   constructor(@InjectSettings() settings: Settings) {
     this.threads = settings.pqc.workers || availableParallelism();
     this.pool = new Piscina({
-      filename: workerFile(),
+      filename: compiledWorkerFile(__dirname, 'handshake.worker.js'),
       minThreads: this.threads,
       maxThreads: this.threads,
       maxQueue: this.threads * QUEUE_PER_WORKER,

@@ -36,6 +36,7 @@ describe('resolveKek', () => {
       DATA_DIR: dir,
       VAULT_PQC_KEY_PATH: path.join(dir, 'keystore'),
       VAULT_PQC_KEK_FILE: kekFile,
+      TELEMETRY_PSEUDONYM_KEY: 'ef'.repeat(32),
     }).settings;
     expect(() => resolveKek(prod, quiet)).toThrow(new KeystoreError(`the key-encryption key file ${kekFile} is readable by group or others (chmod 600 it)`));
     chmodSync(kekFile, 0o600);

@@ -14,6 +14,7 @@ import {
   SuiteId,
   verifyBundle,
 } from '@nf/pqc';
+import type { EffectiveKeyState, KeyVersionView } from '@nf/contracts';
 import { Gauge, register } from 'prom-client';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
@@ -27,16 +28,7 @@ const CLOCK_SLACK_MS = 5 * 60 * 1000;
 /** How often a replica looks for a manifest changed by another replica sharing the keystore. */
 const RELOAD_CHECK_MS = 5_000;
 
-export type EffectiveKeyState = 'active' | 'verify-only' | 'retired';
-
-export interface KeyVersionView {
-  version: number;
-  state: EffectiveKeyState;
-  createdAt: string;
-  verifyUntil?: string;
-  /** Below the keystore's minimum version: serves nothing, even inside its grace window. */
-  belowMinimum: boolean;
-}
+export type { EffectiveKeyState, KeyVersionView };
 
 export interface ActiveKey {
   readonly version: number;
@@ -63,6 +55,8 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
   private maintenanceTimer?: NodeJS.Timeout;
   private manifestMtimeMs = 0;
   private readonly identityKeys = new Map<number, MlDsaSigningKey>();
+  /** Bundle fingerprints of versions by number; bundles are only written on activation, which clears it. */
+  private readonly fingerprints = new Map<number, string | null>();
   private readonly activeVersionGauge = new Gauge({
     name: 'nf_pqc_active_key_version',
     help: 'Key version that new handshakes use',
@@ -117,7 +111,23 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
       createdAt: v.createdAt,
       ...(v.verifyUntil ? { verifyUntil: v.verifyUntil } : {}),
       belowMinimum: v.version < min,
+      fingerprint: this.fingerprint(v.version),
     }));
+  }
+
+  private fingerprint(version: number): string | null {
+    if (version === this.current?.version) return this.current.sha256;
+    if (!this.fingerprints.has(version)) {
+      let sha256: string | null = null;
+      try {
+        const stored = this.keystore.bundle(version, this.suite);
+        sha256 = stored === undefined ? null : bundleFingerprint(parseBundle(stored));
+      } catch (error) {
+        this.logger.warn(`the stored bundle of key version ${version} cannot be read: ${(error as Error).message}`);
+      }
+      this.fingerprints.set(version, sha256);
+    }
+    return this.fingerprints.get(version)!;
   }
 
   get minVersion(): number {
@@ -202,6 +212,7 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
     const seeds = this.keystore.seeds(record.version);
     const bundle = this.storedBundle(record.version, seeds, now) ?? this.signBundle(record.version, seeds, now);
     const sha256 = bundleFingerprint(bundle);
+    this.fingerprints.clear();
     this.current = { version: record.version, suite: this.suite, bundle, sha256, seeds, info: createHandshakeInfo(bundle) };
     this.unavailable = undefined;
     this.activeVersionGauge.set(record.version);

@@ -10,12 +10,21 @@ import { VERSION } from '../../version';
 import { GpuInventory } from '../gpu/gpu-inventory';
 import { ModelRepository } from '../model-repository.service';
 import { InferenceService, V2InferResponse } from './inference.service';
-import { badRequest, V2Error, V2ExceptionFilter } from './v2.errors';
+import { badRequest, SealedFailure, V2Error, V2ExceptionFilter, V2Reply } from './v2.errors';
 
 /** Content type of a sealed V2 request (and its sealed reply). */
 export const SEALED_CONTENT_TYPE = 'application/nf-sealed+json';
 
 const MODEL_PATHS = ['models/:model', 'models/:model/versions/:version'];
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+function parseSealedRequest(plaintext: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+  } catch {
+    throw badRequest('sealed plaintext must be a UTF-8 JSON V2 inference request');
+  }
+}
 const looksSealed = (body: unknown) =>
   typeof body === 'object' && body !== null && ['sessionId', 'seq', 'nonce', 'ciphertext'].every((k) => k in body) && !('inputs' in body);
 
@@ -34,6 +43,9 @@ export class InferenceController {
     private readonly probes: ProbeRegistry,
     private readonly sessions: SessionStore,
   ) {}
+
+  /** Shapes errors inside sealed replies exactly as the filter shapes plain ones. */
+  private readonly v2Errors = new V2ExceptionFilter();
 
   @Get()
   @TenantAuth()
@@ -116,23 +128,25 @@ export class InferenceController {
     @Param('version') version?: string,
   ): Promise<V2InferResponse | SealedEnvelope> {
     const sealed = contentType?.split(';')[0].trim().toLowerCase() === SEALED_CONTENT_TYPE || looksSealed(body);
-    if (!sealed) return this.inference.infer(model, version, body, tenant.id, deadline);
+    if (!sealed) return this.inference.infer(model, version, body, tenant, deadline);
+    let failure: V2Reply | undefined;
+    let envelope: SealedEnvelope;
     try {
-      const envelope = await this.sessions.exchange(body, async (plaintext) => {
-        let request: unknown;
+      envelope = await this.sessions.exchange(body, async (plaintext) => {
         try {
-          request = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
-        } catch {
-          throw badRequest('sealed plaintext must be a UTF-8 JSON V2 inference request');
+          return jsonBytes(await this.inference.infer(model, version, parseSealedRequest(plaintext), tenant, deadline));
+        } catch (error) {
+          // Once the session has opened the request, its errors are sealed like any reply.
+          failure = this.v2Errors.toReply(error);
+          return jsonBytes(failure.body);
         }
-        const response = await this.inference.infer(model, version, request, tenant.id, deadline);
-        return new TextEncoder().encode(JSON.stringify(response));
       });
-      reply.header('content-type', SEALED_CONTENT_TYPE);
-      return envelope;
     } catch (error) {
       throw isPqcProtocolError(error) ? protocolHttpError(error) : error;
     }
+    if (failure) throw new SealedFailure(failure.status, envelope, failure.retryAfter, SEALED_CONTENT_TYPE);
+    reply.header('content-type', SEALED_CONTENT_TYPE);
+    return envelope;
   }
 
   @Post('repository/index')

@@ -1,12 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
+import { TenantPrincipal } from '../../auth/tenants.service';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { GpuInventory, Placement } from '../gpu/gpu-inventory';
 import { ModelRepository } from '../model-repository.service';
 import { Framework, ModelHandle } from '../runtime.types';
-import { InferenceScheduler, outcomeOf } from '../scheduler/inference.scheduler';
+import { InferenceScheduler } from '../scheduler/inference.scheduler';
+import { outcomeOf } from '../scheduler/job-hooks';
 import { decodeInferRequest, encodeTensor, V2OutputJson } from './v2.codec';
 import { badRequest } from './v2.errors';
 
@@ -75,7 +77,7 @@ export class InferenceService {
     };
   }
 
-  async infer(name: string, version: string | undefined, body: unknown, tenant: string, headerDeadline: unknown): Promise<V2InferResponse> {
+  async infer(name: string, version: string | undefined, body: unknown, tenant: TenantPrincipal, headerDeadline: unknown): Promise<V2InferResponse> {
     const handle = this.handle(name, version);
     let request;
     let deadlineMs: number | undefined;
@@ -86,7 +88,7 @@ export class InferenceService {
       this.scheduler.refused(handle.name, outcomeOf(error));
       throw error;
     }
-    const outputs = await this.scheduler.infer(handle, request.inputs, { tenant, rows: request.batch, deadlineMs });
+    const outputs = await this.scheduler.infer(handle, request.inputs, { tenant: tenant.id, contributor: tenant.apiKeyId, rows: request.batch, deadlineMs });
     const wanted = request.outputs;
     const selected = wanted ? wanted.map((n) => outputs.find((o) => o.name === n)!).filter(Boolean) : outputs;
     return {

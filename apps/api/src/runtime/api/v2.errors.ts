@@ -14,8 +14,27 @@ export class V2Error extends Error {
   }
 }
 
+/**
+ * The failure of a sealed request whose session was fine: the error text travels sealed under the
+ * session like any reply, only the status (and Retry-After) stay in the clear.
+ */
+export class SealedFailure {
+  constructor(
+    readonly status: number,
+    readonly envelope: object,
+    readonly retryAfterSeconds: number | undefined,
+    readonly contentType: string,
+  ) {}
+}
+
 export const badRequest = (message: string) => new V2Error(HttpStatus.BAD_REQUEST, message);
 export const notFound = (message: string) => new V2Error(HttpStatus.NOT_FOUND, message);
+
+export interface V2Reply {
+  status: number;
+  body: { error: string; code?: string } | ErrorBody;
+  retryAfter?: number;
+}
 
 /**
  * KServe V2 error shape {"error": "..."} for the /v2 controllers only (the global filter shapes
@@ -27,12 +46,17 @@ export class V2ExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof SealedFailure) {
+      if (exception.retryAfterSeconds) reply.header('Retry-After', String(exception.retryAfterSeconds));
+      reply.status(exception.status).header('content-type', exception.contentType).send(exception.envelope);
+      return;
+    }
     const { status, body, retryAfter } = this.toReply(exception);
     if (retryAfter) reply.header('Retry-After', String(retryAfter));
     reply.status(status).send(body);
   }
 
-  toReply(exception: unknown): { status: number; body: { error: string; code?: string } | ErrorBody; retryAfter?: number } {
+  toReply(exception: unknown): V2Reply {
     if (exception instanceof V2Error) {
       return { status: exception.status, body: { error: exception.message }, retryAfter: exception.retryAfterSeconds };
     }

@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 
 /** Outcomes of one inference request (a fixed set). */
-export type InferenceOutcome = 'ok' | 'bad_request' | 'queue_full' | 'deadline' | 'unavailable' | 'error';
+export type InferenceOutcome = 'ok' | 'bad_request' | 'queue_full' | 'rate_limited' | 'deadline' | 'unavailable' | 'error';
 
 /** nf_inference_*: the model label only ever holds names from the model repository. */
 @Injectable()
 export class InferenceMetrics {
   readonly requests = new Counter({
     name: 'nf_inference_requests_total',
-    help: 'Inference requests by model and outcome (ok, bad_request, queue_full, deadline, unavailable, error)',
+    help: 'Inference requests by model and outcome (ok, bad_request, queue_full, rate_limited, deadline, unavailable, error)',
     labelNames: ['model', 'outcome'],
     registers: [register],
   });

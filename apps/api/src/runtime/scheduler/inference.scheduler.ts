@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { HttpStatus, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { Clock } from '../../lifecycle/clock';
-import { V2Error } from '../api/v2.errors';
 import { ModelHandle, Tensor } from '../runtime.types';
 import { InferenceMetrics, InferenceOutcome } from './inference.metrics';
 import { JobHookChain } from './job-hooks';
@@ -11,6 +10,8 @@ import { ModelQueue } from './model-queue';
 
 export interface InferOptions {
   tenant: string;
+  /** Who within the tenant sent it (the API key id), for telemetry's contributor count; never stored. */
+  contributor?: string;
   /** Rows along dim 0 (1 for models without batching). */
   rows: number;
   /** Relative deadline; the default is INFER_DEFAULT_DEADLINE_MS. */
@@ -36,26 +37,10 @@ export class InferenceScheduler implements OnApplicationShutdown {
   ) {}
 
   async infer(handle: ModelHandle, inputs: Tensor[], options: InferOptions): Promise<Tensor[]> {
-    const started = performance.now();
     const deadlineMs = options.deadlineMs ?? this.settings.inference.defaultDeadlineMs;
-    let outcome: InferenceOutcome = 'error';
-    try {
-      await this.hooks.run({ handle, tenant: options.tenant, rows: options.rows });
-      const outputs = await this.queueFor(handle).submit({
-        tenant: options.tenant,
-        inputs,
-        rows: options.rows,
-        deadline: this.clock.now() + deadlineMs,
-      });
-      outcome = 'ok';
-      return outputs;
-    } catch (error) {
-      outcome = outcomeOf(error);
-      throw error;
-    } finally {
-      this.metrics.requests.inc({ model: handle.name, outcome });
-      this.metrics.duration.observe({ model: handle.name }, (performance.now() - started) / 1000);
-    }
+    const job = { handle, tenant: options.tenant, contributor: options.contributor, rows: options.rows, inputBytes: tensorBytes(inputs) };
+    const run = () => this.queueFor(handle).submit({ tenant: options.tenant, inputs, rows: options.rows, deadline: this.clock.now() + deadlineMs });
+    return this.hooks.around(job, run, tensorBytes);
   }
 
   /** Counts a request refused before it reached a queue (validation, unknown version, not ready). */
@@ -111,19 +96,6 @@ export class InferenceScheduler implements OnApplicationShutdown {
   }
 }
 
-export function outcomeOf(error: unknown): InferenceOutcome {
-  const status = error instanceof V2Error ? error.status : (error as { getStatus?: () => number })?.getStatus?.();
-  switch (status) {
-    case HttpStatus.BAD_REQUEST:
-      return 'bad_request';
-    case HttpStatus.TOO_MANY_REQUESTS:
-      return 'queue_full';
-    case HttpStatus.GATEWAY_TIMEOUT:
-      return 'deadline';
-    case HttpStatus.NOT_FOUND:
-    case HttpStatus.SERVICE_UNAVAILABLE:
-      return 'unavailable';
-    default:
-      return 'error';
-  }
+function tensorBytes(tensors: Tensor[]): number {
+  return tensors.reduce((sum, t) => sum + (Array.isArray(t.data) ? t.data.reduce((n, s) => n + Buffer.byteLength(s), 0) : t.data.byteLength), 0);
 }

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { OverviewView } from '@nf/contracts';
+import { register } from 'prom-client';
+import { InjectLoadedEnv } from '../env/env.module';
+import { LoadedEnv } from '../env/env.loader';
+import { InstanceService } from '../instance/instance.service';
+import { KeyService } from '../pqc/keystore/key.service';
+import { ModelRepository } from '../runtime/model-repository.service';
+import { RuntimeHooks } from '../runtime/runtime.hooks';
+import { ModelHandle } from '../runtime/runtime.types';
+import { VERSION } from '../version';
+import { Sample, sumByLabel, sumHistogram } from './prom-snapshot';
+
+const LATENCY = 'nf_inference_duration_seconds';
+
+/** Samples of a metric in the process registry; none while its owner has not registered it. */
+async function samples(name: string): Promise<Sample[]> {
+  const metric = register.getSingleMetric(name);
+  return metric ? ((await metric.get()).values as Sample[]) : [];
+}
+
+/**
+ * What the dashboard's overview shows, in one read: the keystore and handshake outcomes, the
+ * runtime (frameworks, models, queues) and inference counters. Counters are cumulative, read
+ * from the same registry /metrics exposes, so the dashboard and Prometheus never disagree.
+ */
+@Injectable()
+export class OverviewService {
+  constructor(
+    @InjectLoadedEnv() private readonly env: LoadedEnv,
+    private readonly instance: InstanceService,
+    private readonly keys: KeyService,
+    private readonly hooks: RuntimeHooks,
+    private readonly models: ModelRepository,
+  ) {}
+
+  async snapshot(): Promise<OverviewView> {
+    const { settings } = this.env;
+    const key = this.keys.status;
+    const [handshakes, requests, latency, queues] = await Promise.all([
+      samples('nf_pqc_handshakes_total'),
+      samples('nf_inference_requests_total'),
+      samples(LATENCY),
+      samples('nf_inference_queue_depth'),
+    ]);
+    const queueDepth = sumByLabel(queues, 'model');
+    const index = this.models.index();
+    const serving = new Map<string, ModelHandle>(
+      index.filter((m) => m.state === 'READY').map((m) => [m.name, this.models.get(m.name)] as const),
+    );
+    return {
+      at: Date.now(),
+      version: VERSION,
+      instanceId: this.instance.id,
+      env: { mode: settings.mode, hash: this.env.hash, simulationMode: settings.simulation, gpuDriverMock: settings.gpuDriverMock },
+      handshake: key.ok
+        ? { status: 'ok', algorithm: key.key.suite, activeKeyVersion: key.key.version, sha256: key.key.sha256, outcomes: sumByLabel(handshakes, 'outcome') }
+        : { status: 'unavailable', reason: key.reason, algorithm: null, activeKeyVersion: null, sha256: null, outcomes: sumByLabel(handshakes, 'outcome') },
+      runtime: {
+        loadBudgetMs: settings.runtime.loadBudgetMs,
+        frameworks: this.hooks.frameworks().map((f) => ({
+          ...f,
+          simulated: [...serving.values()].some((h) => h.requestedFramework === f.framework && h.simulated),
+        })),
+        models: index.map((m) => {
+          const handle = serving.get(m.name);
+          return {
+            name: m.name,
+            version: m.version,
+            state: m.state,
+            ...(m.reason ? { reason: m.reason } : {}),
+            framework: m.framework,
+            simulated: m.simulated,
+            loadMs: handle ? Math.round(handle.loadMs * 10) / 10 : null,
+            overBudget: handle?.overBudget ?? false,
+            queueDepth: queueDepth[m.name] ?? 0,
+          };
+        }),
+      },
+      inference: { outcomes: sumByLabel(requests, 'outcome'), latency: sumHistogram(LATENCY, latency) },
+    };
+  }
+}

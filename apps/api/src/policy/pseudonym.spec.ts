@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
+import { loadEnv } from '../env/env.loader';
+import { DEV_PSEUDONYM_KEY_FILE, resolvePseudonymizer } from './pseudonym';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const quiet = { warn: jest.fn() } as unknown as Logger;
+const settingsIn = (dir: string, overrides: Record<string, string> = {}) => loadEnv(REPO_ROOT, { DATA_DIR: dir, ...overrides }).settings;
+
+describe('pseudonyms', () => {
+  it('are keyed: the same tenant gets another pseudonym under another key, and no plain hash matches', () => {
+    const a = resolvePseudonymizer(settingsIn(mkdtempSync(path.join(tmpdir(), 'nf-ps-')), { TELEMETRY_PSEUDONYM_KEY: 'ab'.repeat(32) }), quiet);
+    const b = resolvePseudonymizer(settingsIn(mkdtempSync(path.join(tmpdir(), 'nf-ps-')), { TELEMETRY_PSEUDONYM_KEY: 'cd'.repeat(32) }), quiet);
+    expect(a.source).toBe('setting');
+    expect(a.tenant('tenant-1')).toMatch(/^[0-9a-f]{16}$/);
+    expect(a.tenant('tenant-1')).toBe(a.tenant('tenant-1'));
+    expect(a.tenant('tenant-1')).not.toBe(a.tenant('tenant-2'));
+    expect(a.tenant('tenant-1')).not.toBe(b.tenant('tenant-1'));
+    expect(createHash('sha256').update('tenant-1').digest('hex')).not.toContain(a.tenant('tenant-1'));
+    expect(a.contributor('tenant-1', 'key-1')).not.toBe(a.contributor('tenant-2', 'key-1'));
+  });
+
+  it('generates a key once under DATA_DIR in simulation (mode 0600) and reuses it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-ps-'));
+    const first = resolvePseudonymizer(settingsIn(dir), quiet);
+    const file = path.join(dir, DEV_PSEUDONYM_KEY_FILE);
+    expect(first.source).toBe('generated');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(resolvePseudonymizer(settingsIn(dir), quiet).tenant('t')).toBe(first.tenant('t'));
+  });
+
+  it('refuses to generate one in production', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-ps-'));
+    const settings = { ...settingsIn(dir), mode: 'production' as const };
+    expect(() => resolvePseudonymizer(settings, quiet)).toThrow(/TELEMETRY_PSEUDONYM_KEY must be set in production/);
+  });
+});

@@ -1,0 +1,58 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
+import { decodeKey32, Settings } from '../env/env.schema';
+import { writeFileAtomic } from '../pqc/keystore/atomic-file';
+
+export const DEV_PSEUDONYM_KEY_FILE = 'telemetry-pseudonym.key';
+
+/** Hex characters kept of each HMAC: 64 bits, far beyond any tenant count, short enough for a label. */
+const PSEUDONYM_HEX = 16;
+
+/**
+ * Keyed-hash pseudonymisation (policy P1). A plain hash of a tenant id is reversible by hashing
+ * every candidate id (the id space is small); an HMAC under a key held apart from the data is not.
+ * Tenant pseudonyms are stable (aggregates of one tenant line up over time); contributor tags are
+ * bound to their tenant and never leave memory.
+ */
+export class Pseudonymizer {
+  constructor(
+    private readonly key: Buffer,
+    /** Where the key came from, for the P1 evidence: never the key itself. */
+    readonly source: 'setting' | 'generated',
+  ) {}
+
+  tenant(tenantId: string): string {
+    return this.mac(`neural-fabric/telemetry/tenant\n${tenantId}`);
+  }
+
+  contributor(tenantId: string, contributorId: string): string {
+    return this.mac(`neural-fabric/telemetry/contributor\n${tenantId}\n${contributorId}`);
+  }
+
+  private mac(input: string): string {
+    return createHmac('sha256', this.key).update(input).digest('hex').slice(0, PSEUDONYM_HEX);
+  }
+}
+
+/**
+ * TELEMETRY_PSEUDONYM_KEY, else (simulation only: the env check refuses production without one) a
+ * key generated once under DATA_DIR, mode 0600, with a warning. Errors name the file, never the key.
+ */
+export function resolvePseudonymizer(settings: Settings, logger = new Logger('Pseudonymizer')): Pseudonymizer {
+  const configured = settings.telemetry.pseudonymKey;
+  if (configured) return new Pseudonymizer(decodeKey32(configured)!, 'setting');
+  if (settings.mode === 'production') throw new Error('TELEMETRY_PSEUDONYM_KEY must be set in production');
+
+  const file = path.join(settings.dataDir, DEV_PSEUDONYM_KEY_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(file, `${randomBytes(32).toString('hex')}\n`);
+    logger.warn(`NO TELEMETRY_PSEUDONYM_KEY CONFIGURED: generated a development pseudonym key at ${file} (mode 0600). Simulation only.`);
+  }
+  const key = decodeKey32(readFileSync(file, 'utf8'));
+  if (!key) throw new Error(`the telemetry pseudonym key file ${file} must hold 32 bytes as 64 hex characters or base64`);
+  if ((statSync(file).mode & 0o077) !== 0) logger.warn(`the telemetry pseudonym key file ${file} is readable by group or others (chmod 600 it)`);
+  return new Pseudonymizer(key, 'generated');
+}

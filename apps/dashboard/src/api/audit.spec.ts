@@ -1,0 +1,12 @@
+import { auditQueryString } from './audit';
+
+describe('auditQueryString', () => {
+  it('sends only the filters that are set', () => {
+    expect(auditQueryString({})).toBe('');
+    expect(auditQueryString({ action: 'rotation_approved', actorId: undefined, since: 0 })).toBe('?action=rotation_approved&since=0');
+  });
+
+  it('encodes values', () => {
+    expect(auditQueryString({ actorId: 'a b&c', beforeSeq: 51 })).toBe('?actorId=a+b%26c&beforeSeq=51');
+  });
+});

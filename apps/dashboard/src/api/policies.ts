@@ -1,0 +1,4 @@
+import type { PoliciesView } from '@nf/contracts';
+import { request } from './client';
+
+export const getPolicies = () => request<PoliciesView>('GET', '/policies');

@@ -1,0 +1,13 @@
+import type { AuditFilters } from '../api/audit';
+
+/** Every query key the dashboard uses, in one place. */
+export const queryKeys = Object.freeze({
+  session: ['session'] as const,
+  overview: ['overview'] as const,
+  probes: ['probes'] as const,
+  keys: ['keys'] as const,
+  rotations: ['rotations'] as const,
+  audit: (filters: AuditFilters) => ['audit', 'entries', filters] as const,
+  auditVerify: ['audit', 'verify'] as const,
+  policies: ['policies'] as const,
+});

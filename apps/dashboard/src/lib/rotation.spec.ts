@@ -1,0 +1,85 @@
+import type { KeysView, RotationView } from '@nf/contracts';
+import { rotationActions, voteConsequences } from './rotation';
+
+const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
+const alice = { id: 'a-1', name: 'alice', role: 'admin' as const };
+const bob = { id: 'b-2', name: 'bob', role: 'admin' as const };
+const vera = { id: 'v-3', name: 'vera', role: 'viewer' as const };
+
+const rotation = (overrides: Partial<RotationView> = {}): RotationView => ({
+  id: 'r-1',
+  status: 'PENDING',
+  reason: 'scheduled quarterly rotation',
+  requester: { id: alice.id, name: alice.name },
+  targetKeyVersion: 3,
+  graceSeconds: 86_400,
+  requestHash: 'f'.repeat(64),
+  approvalsRequired: 1,
+  approvals: [],
+  rejections: [],
+  createdAt: NOW - 60_000,
+  expiresAt: NOW + 3_600_000,
+  decidedAt: null,
+  executedAt: null,
+  keyVersionAfter: null,
+  error: null,
+  ...overrides,
+});
+const keys: KeysView = { activeVersion: 2, minVersion: 1, algorithm: 'X-Wing+ML-DSA-65', sha256: '0123456789abcdef'.repeat(4), versions: [] };
+
+describe('rotationActions', () => {
+  it('lets another admin approve or reject', () => {
+    expect(rotationActions(rotation(), bob, NOW)).toEqual({ approve: true, reject: true, cancel: false });
+  });
+
+  it('never lets the requester approve their own request; they may cancel it', () => {
+    const actions = rotationActions(rotation(), alice, NOW);
+    expect(actions).toMatchObject({ approve: false, reject: false, cancel: true });
+    expect(actions.note).toMatch(/another admin must approve/);
+  });
+
+  it('gives a viewer no buttons at all, and says why', () => {
+    const actions = rotationActions(rotation(), vera, NOW);
+    expect(actions).toMatchObject({ approve: false, reject: false, cancel: false });
+    expect(actions.note).toMatch(/admin role/);
+  });
+
+  it('offers nothing once the admin voted, the request expired or it is decided', () => {
+    expect(rotationActions(rotation({ approvalsRequired: 2, approvals: [{ admin: { id: bob.id, name: 'bob' }, at: NOW }] }), bob, NOW)).toMatchObject({
+      approve: false,
+      note: 'You already voted on this request.',
+    });
+    expect(rotationActions(rotation({ expiresAt: NOW }), bob, NOW)).toMatchObject({ approve: false, note: 'This request expired unanswered.' });
+    expect(rotationActions(rotation({ status: 'EXECUTED' }), bob, NOW)).toEqual({ approve: false, reject: false, cancel: false });
+  });
+});
+
+describe('voteConsequences: what the confirmation says will change', () => {
+  it('an approval that completes the quorum: new active version, grace window, new fingerprint, bound hash', () => {
+    const lines = voteConsequences(rotation(), keys, 'approve', NOW);
+    expect(lines).toEqual([
+      'This approval completes the quorum (1 of 1): the rotation executes at once.',
+      'Key version 3 is created and becomes active: new handshakes use it.',
+      'Key version 2 becomes verify-only for 1 d (until about 2026-11-28 10:00:00 UTC): existing sessions keep working, then it retires.',
+      'The bundle fingerprint clients pin changes (now 0123456789abcdef…).',
+      'Your vote is bound to request hash ffffffffffffffff…; if the request changes, it no longer counts.',
+    ]);
+  });
+
+  it('an approval short of the quorum says nothing executes yet', () => {
+    const lines = voteConsequences(rotation({ approvalsRequired: 2 }), keys, 'approve', NOW);
+    expect(lines[0]).toBe('This is approval 1 of 2: nothing executes yet.');
+  });
+
+  it('warns when another rotation already moved the active version', () => {
+    const lines = voteConsequences(rotation(), { ...keys, activeVersion: 3 }, 'approve', NOW);
+    expect(lines).toContain('Warning: key version 3 is active now, not 2; the rotation will fail as overtaken.');
+  });
+
+  it('a rejection changes nothing in the keystore', () => {
+    expect(voteConsequences(rotation(), keys, 'reject', NOW)).toEqual([
+      'The request ends as REJECTED; no other vote can revive it.',
+      'Key version 2 stays active. The keystore does not change.',
+    ]);
+  });
+});
