@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { TenantsService } from '../../apps/api/src/auth/tenants.service';
+import { Clock } from '../../apps/api/src/lifecycle/clock';
 import { V2Error } from '../../apps/api/src/runtime/api/v2.errors';
 import { JobHookChain } from '../../apps/api/src/runtime/scheduler/job-hooks';
 import { startTestApp, TestApp } from '../support/app';
@@ -61,6 +62,7 @@ describe('tenant admission', () => {
 
   it('answers 429 with Retry-After once a tenant exceeds its rate; other tenants are still served', async () => {
     const [busy, quiet] = [await apiKey('busy'), await apiKey('quiet')];
+    jest.spyOn(t.app.get(Clock), 'now').mockReturnValue(Date.now()); // no bucket refills between the requests
     const infer = (key: string) => t.http.post('/v2/models/tiny-mlp/infer').set('Authorization', key).send(request);
     await infer(busy.bearer).expect(200);
     await infer(busy.bearer).expect(200);

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../apps/api/src/app.factory';
 import { Clock } from '../../apps/api/src/lifecycle/clock';
 import { createLogger } from '../../apps/api/src/lifecycle/logger';
-import { BUCKET_MS } from '../../apps/api/src/policy/telemetry.aggregate';
+import { BUCKET_MS, bucketOf } from '../../apps/api/src/policy/telemetry.aggregate';
 import { TelemetryAggregateEntity } from '../../apps/api/src/policy/telemetry.entity';
 import { TelemetryService } from '../../apps/api/src/policy/telemetry.service';
 import { newAdmin } from '../support/admins';
@@ -62,7 +62,8 @@ describe('sentinel: no user id, request id, raw input or parameter reaches logs,
   const parameter = unique('parameter');
   const tenantName = unique('tenant');
   let tenantId: string;
-  let apiKey: string;
+  /** Two API keys of the tenant: two contributors, so its window reaches k = 2 and is exported. */
+  let apiKeys: { id: string; key: string }[];
   let metrics: string;
   let inferenceLogsFrom: number;
   let telemetryRows: TelemetryAggregateEntity[];
@@ -74,14 +75,18 @@ describe('sentinel: no user id, request id, raw input or parameter reaches logs,
     { what: 'request id', value: requestId },
     { what: 'x-request-id header', value: headerRequestId },
     { what: 'request parameter', value: parameter },
-    { what: 'API key', value: apiKey },
+    ...apiKeys.map((k, i) => ({ what: `API key ${i + 1}`, value: k.key })),
     ...INPUT.map((v) => ({ what: `input value ${v}`, value: String(v) })),
     { what: 'input tensor bytes (FP32)', value: Buffer.from(new Float32Array(INPUT).buffer) },
   ];
-  /** The tenant's own records hold its name and id; telemetry, logs of inference and metrics must not. */
+  /**
+   * The tenant's own records hold its name, id and API key ids; telemetry, logs of inference and
+   * metrics must not (a key id is a contributor, counted in memory as a keyed tag only).
+   */
   const tenant = (): Sentinel[] => [
     { what: 'tenant name', value: tenantName },
     { what: 'tenant id', value: tenantId },
+    ...apiKeys.map((k, i) => ({ what: `API key id ${i + 1}`, value: k.id })),
   ];
   const TENANT_TABLES = ['nf_tenant', 'nf_api_key', 'nf_audit'];
 
@@ -98,6 +103,8 @@ describe('sentinel: no user id, request id, raw input or parameter reaches logs,
       LOG_LEVEL: 'verbose',
       LOG_FORMAT: 'json',
       PQC_WORKERS: '1',
+      // Two contributors suffice, so the tenant's window is exported and its label can be scanned.
+      TELEMETRY_K_ANONYMITY: '2',
     });
     register.clear();
     const app = await createApp(env, { logger: createLogger(env.settings.log), dashboardDir: '/nonexistent' });
@@ -106,24 +113,31 @@ describe('sentinel: no user id, request id, raw input or parameter reaches logs,
     try {
       const admin = await newAdmin(t, 'sentinel-admin');
       tenantId = (await admin.post('/auth/tenants', { name: tenantName }).expect(201)).body.id;
-      apiKey = (await admin.post(`/auth/tenants/${tenantId}/api-keys`).expect(201)).body.key;
+      apiKeys = [];
+      for (let i = 0; i < 2; i++) {
+        const { id, key } = (await admin.post(`/auth/tenants/${tenantId}/api-keys`).expect(201)).body;
+        apiKeys.push({ id, key });
+      }
 
+      // Every job lands in one telemetry window: time stands still while they run.
+      const clock = app.get(Clock);
+      const windowStart = bucketOf(clock.now());
+      const clockNow = jest.spyOn(clock, 'now').mockReturnValue(windowStart + 1000);
       inferenceLogsFrom = logs.length;
-      const infer = (model: string, body: object) =>
-        t.http.post(`/v2/models/${model}/infer`).set('Authorization', `Bearer ${apiKey}`).set('x-user-id', userId).set('x-request-id', headerRequestId).send(body);
+      const infer = (key: string, model: string, body: object) =>
+        t.http.post(`/v2/models/${model}/infer`).set('Authorization', `Bearer ${key}`).set('x-user-id', userId).set('x-request-id', headerRequestId).send(body);
       const tensor = (name: string, shape: number[], data: number[]) => ({ name, datatype: 'FP32', shape, data });
       for (let i = 0; i < 3; i++) {
-        await infer('tiny-mlp', { id: requestId, inputs: [tensor('input', [1, 4], INPUT)], parameters: { user_id: userId, note: parameter } }).expect(200);
+        const key = apiKeys[i % 2].key;
+        await infer(key, 'tiny-mlp', { id: requestId, inputs: [tensor('input', [1, 4], INPUT)], parameters: { user_id: userId, note: parameter } }).expect(200);
       }
-      await infer('tf-classifier', { id: requestId, inputs: [tensor('input', [1, 8], [...INPUT, ...INPUT])], parameters: { user_id: userId } }).expect(200);
-      await infer('tiny-mlp', { id: requestId, inputs: [tensor('input', [1, 5], [...INPUT, 1])], parameters: { user_id: userId } }).expect(400);
-      await infer('no-such-model', { id: requestId, inputs: [tensor('input', [1, 4], INPUT)] }).expect(404);
+      await infer(apiKeys[1].key, 'tf-classifier', { id: requestId, inputs: [tensor('input', [1, 8], [...INPUT, ...INPUT])], parameters: { user_id: userId } }).expect(200);
+      await infer(apiKeys[0].key, 'tiny-mlp', { id: requestId, inputs: [tensor('input', [1, 5], [...INPUT, 1])], parameters: { user_id: userId } }).expect(400);
+      await infer(apiKeys[0].key, 'no-such-model', { id: requestId, inputs: [tensor('input', [1, 4], INPUT)] }).expect(404);
       await t.http.post('/v2/models/tiny-mlp/infer').set('x-user-id', userId).send({ id: requestId, inputs: [tensor('input', [1, 4], INPUT)] }).expect(200);
 
       // Close the telemetry window so its export is computed, then read what leaves the service.
-      const clock = app.get(Clock);
-      const now = clock.now();
-      jest.spyOn(clock, 'now').mockReturnValue(now + BUCKET_MS);
+      clockNow.mockReturnValue(windowStart + BUCKET_MS + 1000);
       await app.get(TelemetryService).flush();
       metrics = (await t.http.get('/metrics').expect(200)).text;
       await admin.get('/policies').expect(200);
@@ -159,8 +173,13 @@ describe('sentinel: no user id, request id, raw input or parameter reaches logs,
     expect(found(logs.slice(inferenceLogsFrom).join(''), tenant())).toEqual([]);
   });
 
-  it('finds no sentinel in /metrics', () => {
-    expect(metrics).toContain('nf_telemetry_suppressed_tenants');
+  it('finds no sentinel in /metrics, where the tenant is exported under its pseudonym', () => {
+    // The scan below covers a real export: the tenant's window met k = 2 (two API keys sent).
+    expect(metrics).toContain(`nf_telemetry_requests{tenant="${pseudonymOf(tenantId)}"} 4`);
+    expect(metrics).toMatch(new RegExp(`^nf_telemetry_sent_bytes\\{tenant="${pseudonymOf(tenantId)}"\\} [1-9]`, 'm'));
+    // Anonymous traffic is one contributor: under k, left out and only counted.
+    expect(metrics).not.toContain(pseudonymOf('anonymous'));
+    expect(metrics).toMatch(/^nf_telemetry_suppressed_tenants 1$/m);
     expect(found(metrics, [...everywhere(), ...tenant()])).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PoliciesView } from '@nf/contracts';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../apps/api/src/lifecycle/clock';
+import { AuditService } from '../../apps/api/src/audit/audit.service';
 import { AdminClient, newAdmin } from '../support/admins';
 import { startTestApp, TestApp } from '../support/app';
 import { tempDir } from '../support/env';
@@ -48,19 +48,30 @@ describe('policies: GET /policies, nf_policy_status and the policy document in r
       status: 'pass',
       evidence: { pseudonymisation: 'HMAC-SHA-256', pseudonymKey: 'generated under DATA_DIR (simulation)', telemetryColumns: 16, unexpectedColumns: null, kAnonymity: 11, retentionDays: 7 },
     });
-    expect(byId.P2).toMatchObject({ status: 'pass', evidence: { activeKeyVersion: 1, auditChainOk: true, auditEntries: expect.any(Number) } });
+    expect(byId.P2).toMatchObject({ status: 'pass', evidence: { activeKeyVersion: 1, auditChainOk: true, auditCaughtUp: true, auditFirstBrokenSeq: null } });
+    const head = byId.P2.evidence.auditVerifiedThroughSeq as number;
+    expect(head).toBeGreaterThan(0);
     expect(byId.P3).toMatchObject({
       status: 'pass',
       evidence: { rotationApprovalsRequired: 1, distinctAdminsRequired: 2, jobHooks: expect.stringContaining('simulation-policy'), mockRefusedInProduction: true },
     });
     expect(byId.P3.evidence.jobHooks).toContain('telemetry');
     expect(byId.P4).toMatchObject({ status: 'pass', evidence: { metricsRoute: 'GET /metrics', otherExporters: null, policyStatusExposed: true, tenantLabelBound: 11 } });
+    expect(byId.P4.evidence).not.toHaveProperty('exposition');
     // Model load times are the machine's: only that P6 judged the measured loads against 800 ms.
     expect(byId.P6.evidence).toMatchObject({ loads: expect.any(Number), budgetSeconds: 0.8 });
     expect(byId.P6.evidence.loads).toBeGreaterThan(0);
     expect(byId.P7).toMatchObject({ status: 'pass', evidence: { mockSelfTest: true, fallbackAllowed: true, simulatedModels: expect.stringContaining('tf-classifier') } });
     for (const p of view.policies) expect(Date.parse(p.checkedAt)).not.toBeNaN();
     expect(view.overall).toBe(['fail', 'warn'].includes(byId.P6.status) ? byId.P6.status : 'pass');
+
+    // The next evaluation verifies only the audit entries appended since: here one.
+    await t.app.get(AuditService).record({ actor: { type: 'system' }, action: 'policy_e2e' });
+    const again = (await viewer.get('/policies').expect(200)).body as PoliciesView;
+    expect(again.policies.find((p) => p.id === 'P2')).toMatchObject({
+      status: 'pass',
+      evidence: { auditVerifiedThroughSeq: head + 1, auditNewlyVerified: 1, auditCaughtUp: true },
+    });
   });
 
   it('exposes nf_policy_status per policy (1 pass, 0.5 warn, 0 fail)', async () => {
@@ -103,13 +114,20 @@ describe('POLICY_READINESS: readiness follows the policies it names', () => {
     await t.close();
   });
 
-  it('fails readiness once P2 finds the audit chain broken (after the cached verification lapses)', async () => {
+  it('fails readiness once P2 finds an audit entry broken: the last one it verified, or one appended since', async () => {
+    const db = t.app.get(DataSource);
+    const brokenAt = (seq: number) => expect.stringMatching(new RegExp(`^P2 Secrets & Signing: the audit chain is broken at seq ${seq} \\(hash mismatch\\)`));
+    const setDetails = (seq: number, details: string) => db.query('UPDATE nf_audit SET details = ? WHERE seq = ?', [details, seq]);
+    await t.http.get('/health/ready').expect(200); // P2 has verified the chain through its head
+    const [{ seq: head, details }] = (await db.query('SELECT seq, details FROM nf_audit ORDER BY seq DESC LIMIT 1')) as { seq: number; details: string }[];
+
+    await setDetails(head, '{"tampered":true}');
+    expect((await t.http.get('/health/ready').expect(503)).body.error.policy).toEqual({ status: 'down', message: brokenAt(head) });
+    await setDetails(head, details);
     await t.http.get('/health/ready').expect(200);
-    await t.app.get(DataSource).query(`UPDATE nf_audit SET details = '{"tampered":true}' WHERE seq = 1`);
-    const clock = t.app.get(Clock);
-    const now = clock.now();
-    jest.spyOn(clock, 'now').mockReturnValue(now + 11 * 60_000);
-    const res = await t.http.get('/health/ready').expect(503);
-    expect(res.body.error.policy).toEqual({ status: 'down', message: expect.stringMatching(/^P2 Secrets & Signing: the audit chain is broken at seq 1/) });
+
+    const appended = await t.app.get(AuditService).record({ actor: { type: 'system' }, action: 'policy_e2e' });
+    await setDetails(appended.seq, '{"tampered":true}');
+    expect((await t.http.get('/health/ready').expect(503)).body.error.policy).toEqual({ status: 'down', message: brokenAt(appended.seq) });
   });
 });

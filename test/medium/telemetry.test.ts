@@ -43,6 +43,21 @@ function telemetryOn(ds: DataSource, mode: 'simulation' | 'production', clock: P
   return { service, registry };
 }
 
+/** The table's primary key columns in key order, as the database has them. */
+async function primaryKey(ds: DataSource): Promise<string[]> {
+  const table = ds.getMetadata(TelemetryAggregateEntity).tablePath;
+  if (ds.options.type !== 'postgres') {
+    const columns = (await ds.query(`PRAGMA table_info("${table}")`)) as { name: string; pk: number }[];
+    return columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  }
+  const rows = (await ds.query(
+    `SELECT a.attname AS name FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord), pg_attribute a
+     WHERE i.indrelid = $1::regclass AND i.indisprimary AND a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord`,
+    [table],
+  )) as { name: string }[];
+  return rows.map((r) => r.name);
+}
+
 const record = (over: Partial<TelemetryRecord> = {}): TelemetryRecord => ({
   tenant: 'tenant-a', model: 'tiny-mlp', outcome: 'ok', seconds: 0.01, inputBytes: 64, outputBytes: 12, ...over,
 });
@@ -61,6 +76,17 @@ function telemetryContract(connect: () => Promise<DataSource>) {
 
   it('has exactly the columns the P1 allow-list names', async () => {
     await expect(new TelemetryRepository(ds).storedColumns().then((c) => c.sort())).resolves.toEqual([...TELEMETRY_COLUMN_ALLOW_LIST].sort());
+  });
+
+  it('is indexed by its primary key only, bucket_start leading (the purge range uses it)', async () => {
+    expect(await primaryKey(ds)).toEqual(['bucket_start', 'tenant_pseudonym', 'model']);
+    const runner = ds.createQueryRunner();
+    try {
+      const table = await runner.getTable(ds.getMetadata(TelemetryAggregateEntity).tablePath);
+      expect(table?.indices.map((i) => i.columnNames)).toEqual([]);
+    } finally {
+      await runner.release();
+    }
   });
 
   it('flushes one row per tenant, model and bucket; later flushes and other replicas add to it', async () => {

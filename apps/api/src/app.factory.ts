@@ -30,7 +30,7 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
     logger: options.logger ?? false,
     bufferLogs: false,
   });
-  // The hook chain every inference job passes, fixed before the first job can run (seed E2).
+  // The hook chain every inference job passes, fixed before the first job can run.
   const clock = app.get(Clock);
   app
     .get(JobHookChain)

@@ -4,17 +4,32 @@ import { AuditEntryEntity } from './audit.entity';
 import { assertNoSecrets } from './audit.guard';
 import { AUDIT_SIGNATURE_CONTEXT, canonicalJson, entryHash, GENESIS_HASH, isPlainObject } from './audit.hash';
 import { AuditMetrics } from './audit.metrics';
-import { AuditRepository } from './audit.repository';
+import { AuditRepository, ChainHead } from './audit.repository';
 import { AuditActor, AuditChainReport, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
 import { IdentitySigner } from './identity-signer';
 
 export type { AuditActor, AuditChainReport, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
+export type { ChainHead } from './audit.repository';
+
+/** How far an incremental verification (AuditService.verifyAfter) got. */
+export interface AuditChainProgress {
+  ok: boolean;
+  /** The last entry known to hold: where the next call resumes. */
+  head: ChainHead;
+  /** Entries this call verified. */
+  verified: number;
+  /** Whether it reached the newest entry (false when `limit` or a break stopped it first). */
+  complete: boolean;
+  firstBroken?: AuditChainReport['firstBroken'];
+}
 
 const ACTOR_TYPES: ReadonlySet<AuditActor['type']> = new Set(['admin', 'system', 'cli', 'anonymous']);
 const MAX_DETAILS_BYTES = 16 * 1024;
 const DEFAULT_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
 const VERIFY_PAGE = 200;
+/** Signatures verified between two yields to the event loop (each a few ms of synchronous ML-DSA-65). */
+const VERIFY_YIELD_EVERY = 8;
 
 /** The caller broke the contract of AuditService.record (a bug in the caller: nothing was stored). */
 export class AuditInputError extends Error {
@@ -76,26 +91,65 @@ export class AuditService {
    * It cannot see the newest entries cut off the end: compare the head with what you expect.
    */
   async verifyChain(): Promise<AuditChainReport> {
-    let expectedSeq = 1;
-    let prevHash = GENESIS_HASH;
-    let firstBroken: AuditChainReport['firstBroken'];
-    walk: for (;;) {
-      const page = await this.entries.pageAfter(expectedSeq - 1, VERIFY_PAGE);
-      if (page.length === 0) break;
+    const walk = await this.walk({ seq: 0, hash: GENESIS_HASH }, Infinity);
+    const ok = walk.firstBroken === undefined;
+    this.metrics.chainOk.set(ok ? 1 : 0);
+    if (!ok) this.logger.error(`audit chain broken at seq ${walk.firstBroken!.seq}: ${walk.firstBroken!.reason}`);
+    return ok ? { ok, entries: walk.head.seq } : { ok, entries: await this.entries.count(), firstBroken: walk.firstBroken };
+  }
+
+  /**
+   * Verifies only what follows `after` (an entry an earlier call found to hold), at most `limit`
+   * entries, the first linked to after.hash: the cost is the new entries, not the log. `after`
+   * itself is read again and must still carry its hash (a SHA-256, no signature), so deleting or
+   * editing it shows; an edit further back does not (verifyChain, GET /audit/verify, walks it all).
+   * nf_audit_chain_ok goes to 0 on a break and is otherwise left to verifyChain: a partial walk
+   * cannot vouch for the whole log.
+   */
+  async verifyAfter(after: ChainHead, limit: number): Promise<AuditChainProgress> {
+    let progress: AuditChainProgress;
+    const anchorBroken = after.seq > 0 ? await this.anchorReason(after) : undefined;
+    if (anchorBroken) {
+      progress = { ok: false, head: after, verified: 0, complete: false, firstBroken: { seq: after.seq, reason: anchorBroken } };
+    } else {
+      const walk = await this.walk(after, limit);
+      progress = { ok: walk.firstBroken === undefined, ...walk };
+    }
+    if (!progress.ok) {
+      this.metrics.chainOk.set(0);
+      this.logger.error(`audit chain broken at seq ${progress.firstBroken!.seq}: ${progress.firstBroken!.reason}`);
+    }
+    return progress;
+  }
+
+  /**
+   * Verifies entries after `from` in seq order, up to `limit`, stopping at the first that does
+   * not hold. Yields to the event loop every few signatures (each a synchronous ML-DSA-65
+   * verification of a few ms) so a long walk never stalls requests for long.
+   */
+  private async walk(from: ChainHead, limit: number): Promise<Omit<AuditChainProgress, 'ok'>> {
+    let head = from;
+    let verified = 0;
+    for (;;) {
+      if (verified >= limit) return { head, verified, complete: (await this.entries.pageAfter(head.seq, 1)).length === 0 };
+      const page = await this.entries.pageAfter(head.seq, Math.min(VERIFY_PAGE, limit - verified));
+      if (page.length === 0) return { head, verified, complete: true };
       for (const entry of page) {
-        const reason = entry.seq !== expectedSeq ? 'missing seq' : this.brokenReason(entry, prevHash);
-        if (reason) {
-          firstBroken = { seq: reason === 'missing seq' ? expectedSeq : entry.seq, reason };
-          break walk;
-        }
-        expectedSeq++;
-        prevHash = entry.hash;
+        const expectedSeq = head.seq + 1;
+        const reason = entry.seq !== expectedSeq ? 'missing seq' : this.brokenReason(entry, head.hash);
+        if (reason) return { head, verified, complete: false, firstBroken: { seq: reason === 'missing seq' ? expectedSeq : entry.seq, reason } };
+        head = { seq: entry.seq, hash: entry.hash };
+        if (++verified % VERIFY_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    const ok = firstBroken === undefined;
-    this.metrics.chainOk.set(ok ? 1 : 0);
-    if (!ok) this.logger.error(`audit chain broken at seq ${firstBroken!.seq}: ${firstBroken!.reason}`);
-    return ok ? { ok, entries: expectedSeq - 1 } : { ok, entries: await this.entries.count(), firstBroken };
+  }
+
+  /** Why the entry a verification resumes from no longer holds, if it does not. */
+  private async anchorReason(anchor: ChainHead): Promise<string | undefined> {
+    const [entry] = await this.entries.pageAfter(anchor.seq - 1, 1);
+    if (entry?.seq !== anchor.seq) return 'missing seq';
+    if (entry.hash !== anchor.hash || entryHash(entry) !== entry.hash) return 'hash mismatch';
+    return undefined;
   }
 
   private brokenReason(entry: AuditEntryEntity, prevHash: string): string | undefined {

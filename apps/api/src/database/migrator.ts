@@ -1,8 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ADVISORY_LOCK } from './advisory-locks';
 
-// Arbitrary, fixed: every replica asks Postgres for the same advisory lock.
-
 /**
  * Applies pending migrations. On Postgres, replicas starting together serialise on an
  * advisory lock so that exactly one of them migrates and the others find nothing to do.

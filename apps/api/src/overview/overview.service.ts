@@ -1,23 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { OverviewView } from '@nf/contracts';
-import { register } from 'prom-client';
 import { InjectLoadedEnv } from '../env/env.module';
 import { LoadedEnv } from '../env/env.loader';
 import { InstanceService } from '../instance/instance.service';
+import { Clock } from '../lifecycle/clock';
+import { registrySamples, sumByLabel, sumHistogram } from '../metrics/prom-snapshot';
 import { KeyService } from '../pqc/keystore/key.service';
 import { ModelRepository } from '../runtime/model-repository.service';
 import { RuntimeHooks } from '../runtime/runtime.hooks';
 import { ModelHandle } from '../runtime/runtime.types';
 import { VERSION } from '../version';
-import { Sample, sumByLabel, sumHistogram } from './prom-snapshot';
 
 const LATENCY = 'nf_inference_duration_seconds';
-
-/** Samples of a metric in the process registry; none while its owner has not registered it. */
-async function samples(name: string): Promise<Sample[]> {
-  const metric = register.getSingleMetric(name);
-  return metric ? ((await metric.get()).values as Sample[]) : [];
-}
 
 /**
  * What the dashboard's overview shows, in one read: the keystore and handshake outcomes, the
@@ -32,16 +26,17 @@ export class OverviewService {
     private readonly keys: KeyService,
     private readonly hooks: RuntimeHooks,
     private readonly models: ModelRepository,
+    private readonly clock: Clock,
   ) {}
 
   async snapshot(): Promise<OverviewView> {
     const { settings } = this.env;
     const key = this.keys.status;
     const [handshakes, requests, latency, queues] = await Promise.all([
-      samples('nf_pqc_handshakes_total'),
-      samples('nf_inference_requests_total'),
-      samples(LATENCY),
-      samples('nf_inference_queue_depth'),
+      registrySamples('nf_pqc_handshakes_total'),
+      registrySamples('nf_inference_requests_total'),
+      registrySamples(LATENCY),
+      registrySamples('nf_inference_queue_depth'),
     ]);
     const queueDepth = sumByLabel(queues, 'model');
     const index = this.models.index();
@@ -49,7 +44,7 @@ export class OverviewService {
       index.filter((m) => m.state === 'READY').map((m) => [m.name, this.models.get(m.name)] as const),
     );
     return {
-      at: Date.now(),
+      at: this.clock.now(),
       version: VERSION,
       instanceId: this.instance.id,
       env: { mode: settings.mode, hash: this.env.hash, simulationMode: settings.simulation, gpuDriverMock: settings.gpuDriverMock },

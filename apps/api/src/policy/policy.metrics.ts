@@ -17,6 +17,7 @@ export class PolicyMetrics {
   readonly suppressed: Gauge;
   readonly purged: Counter;
   readonly flushFailures: Counter;
+  readonly droppedBuckets: Counter;
 
   constructor(registry: Registry = register) {
     const registers = [registry];
@@ -44,6 +45,11 @@ export class PolicyMetrics {
     });
     this.purged = new Counter({ name: 'nf_telemetry_purged_aggregates_total', help: 'Telemetry aggregates deleted by the retention purge', registers });
     this.flushFailures = new Counter({ name: 'nf_telemetry_flush_failures_total', help: 'Telemetry flushes to the database that failed (retried on the next one)', registers });
+    this.droppedBuckets = new Counter({
+      name: 'nf_telemetry_dropped_buckets_total',
+      help: 'Closed telemetry buckets dropped from memory before the database took them (it was unavailable for too long)',
+      registers,
+    });
   }
 
   setStatus(policy: PolicyId, status: PolicyStatus): void {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { loadEnv } from '../env/env.loader';
-import { DEV_PSEUDONYM_KEY_FILE, resolvePseudonymizer } from './pseudonym';
+import { DEV_PSEUDONYM_KEY_FILE, Pseudonymizer, resolvePseudonymizer } from './pseudonym';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const quiet = { warn: jest.fn() } as unknown as Logger;
@@ -31,6 +31,31 @@ describe('pseudonyms', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
     expect(resolvePseudonymizer(settingsIn(dir), quiet).tenant('t')).toBe(first.tenant('t'));
+  });
+
+  it('keeps the key of a replica that created the file first, and leaves no temp file behind', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-ps-'));
+    const file = path.join(dir, DEV_PSEUDONYM_KEY_FILE);
+    const winner = 'ef'.repeat(32);
+    // Another replica sharing DATA_DIR creates the file between our existence check and our create.
+    // The module object itself (a namespace import would be a copy the code under test never reads).
+    const fs = require('node:fs') as typeof import('node:fs');
+    const realLink = fs.linkSync;
+    const link = jest.spyOn(fs, 'linkSync').mockImplementationOnce((existing, target) => {
+      writeFileSync(file, `${winner}\n`, { mode: 0o600 });
+      return realLink(existing, target);
+    });
+    const warn = jest.fn();
+    try {
+      const ours = resolvePseudonymizer(settingsIn(dir), { warn } as unknown as Logger);
+      expect(link).toHaveBeenCalledTimes(1);
+      expect(ours.tenant('t')).toBe(new Pseudonymizer(Buffer.from(winner, 'hex'), 'generated').tenant('t'));
+      expect(readFileSync(file, 'utf8')).toBe(`${winner}\n`);
+      expect(readdirSync(dir)).toEqual([DEV_PSEUDONYM_KEY_FILE]);
+      expect(warn).not.toHaveBeenCalledWith(expect.stringMatching(/generated a development pseudonym key/));
+    } finally {
+      link.mockRestore();
+    }
   });
 
   it('refuses to generate one in production', () => {

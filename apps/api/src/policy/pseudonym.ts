@@ -1,14 +1,15 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { decodeKey32, Settings } from '../env/env.schema';
-import { writeFileAtomic } from '../pqc/keystore/atomic-file';
 
 export const DEV_PSEUDONYM_KEY_FILE = 'telemetry-pseudonym.key';
 
 /** Hex characters kept of each HMAC: 64 bits, far beyond any tenant count, short enough for a label. */
 const PSEUDONYM_HEX = 16;
+/** Pseudonyms remembered at most (the memo starts over beyond it). */
+const MEMO_MAX_ENTRIES = 10_000;
 
 /**
  * Keyed-hash pseudonymisation (policy P1). A plain hash of a tenant id is reversible by hashing
@@ -17,6 +18,8 @@ const PSEUDONYM_HEX = 16;
  * bound to their tenant and never leave memory.
  */
 export class Pseudonymizer {
+  private readonly memo = new Map<string, string>();
+
   constructor(
     private readonly key: Buffer,
     /** Where the key came from, for the P1 evidence: never the key itself. */
@@ -32,13 +35,21 @@ export class Pseudonymizer {
   }
 
   private mac(input: string): string {
-    return createHmac('sha256', this.key).update(input).digest('hex').slice(0, PSEUDONYM_HEX);
+    // Every inference job needs two of these; tenants and API keys are few, so they are remembered.
+    let tag = this.memo.get(input);
+    if (tag === undefined) {
+      if (this.memo.size >= MEMO_MAX_ENTRIES) this.memo.clear();
+      tag = createHmac('sha256', this.key).update(input).digest('hex').slice(0, PSEUDONYM_HEX);
+      this.memo.set(input, tag);
+    }
+    return tag;
   }
 }
 
 /**
  * TELEMETRY_PSEUDONYM_KEY, else (simulation only: the env check refuses production without one) a
- * key generated once under DATA_DIR, mode 0600, with a warning. Errors name the file, never the key.
+ * key generated once under DATA_DIR, mode 0600, with a warning. Replicas sharing DATA_DIR that start
+ * together all end up with the one key whose file was created first. Errors name the file, never the key.
  */
 export function resolvePseudonymizer(settings: Settings, logger = new Logger('Pseudonymizer')): Pseudonymizer {
   const configured = settings.telemetry.pseudonymKey;
@@ -48,11 +59,38 @@ export function resolvePseudonymizer(settings: Settings, logger = new Logger('Ps
   const file = path.join(settings.dataDir, DEV_PSEUDONYM_KEY_FILE);
   if (!existsSync(file)) {
     mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(file, `${randomBytes(32).toString('hex')}\n`);
-    logger.warn(`NO TELEMETRY_PSEUDONYM_KEY CONFIGURED: generated a development pseudonym key at ${file} (mode 0600). Simulation only.`);
+    if (createExclusive(file, `${randomBytes(32).toString('hex')}\n`)) {
+      logger.warn(`NO TELEMETRY_PSEUDONYM_KEY CONFIGURED: generated a development pseudonym key at ${file} (mode 0600). Simulation only.`);
+    }
   }
   const key = decodeKey32(readFileSync(file, 'utf8'));
   if (!key) throw new Error(`the telemetry pseudonym key file ${file} must hold 32 bytes as 64 hex characters or base64`);
   if ((statSync(file).mode & 0o077) !== 0) logger.warn(`the telemetry pseudonym key file ${file} is readable by group or others (chmod 600 it)`);
   return new Pseudonymizer(key, 'generated');
+}
+
+/**
+ * Creates `file` with `content` (mode 0600) unless it exists; false when another process created it
+ * first (its file stands and is read back). The content goes to a temp file first and is hard-linked
+ * into place: the link fails with EEXIST where the file exists, and a file that exists is complete,
+ * which an `open(file, 'wx')` followed by a write would not guarantee to a concurrent reader.
+ */
+function createExclusive(file: string, content: string): boolean {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
 }

@@ -61,8 +61,19 @@ describe('TelemetryAggregator', () => {
     agg.add(record({ contributor: 'k4', model: 'other-model' }), T0);
     expect(agg.window(T0)).toEqual([expect.objectContaining({ tenant: pseudonyms.tenant('tenant-a'), requests: 6, contributors: 4 })]);
     expect(agg.pending().map((p) => p.row.contributors).sort()).toEqual([2, 3]);
-    agg.dropBefore(T0 + BUCKET_MS);
+    agg.pending().forEach((p) => p.done());
+    expect(agg.releaseBefore(T0 + BUCKET_MS, 0)).toBe(0);
     expect(agg.window(T0)).toEqual([]);
+  });
+
+  it('keeps the newest closed buckets the store lacks, drops older ones, and never the open one', () => {
+    const agg = new TelemetryAggregator(pseudonyms);
+    for (let i = 0; i < 5; i++) agg.add(record(), T0 + i * BUCKET_MS);
+    agg.pending().find((p) => p.row.bucketStart === T0 + BUCKET_MS)!.done(); // stored: forgotten, not counted as dropped
+    expect(agg.releaseBefore(T0 + 4 * BUCKET_MS, 2)).toBe(1);
+    expect(agg.pending().map((p) => (p.row.bucketStart - T0) / BUCKET_MS).sort()).toEqual([2, 3, 4]);
+    expect(agg.window(T0)).toEqual([]);
+    expect(agg.window(T0 + BUCKET_MS)).toEqual([]);
   });
 
   it('counts a tenant without contributor ids as one contributor', () => {

@@ -160,9 +160,22 @@ export class TelemetryAggregator {
     });
   }
 
-  /** Forgets buckets that started before `bucketStart` (call once they are flushed). */
-  dropBefore(bucketStart: number): void {
-    for (const start of this.buckets.keys()) if (start < bucketStart) this.buckets.delete(start);
+  /**
+   * Forgets the buckets that started before `bucketStart` and are flushed. Of those still holding
+   * counts the store lacks, the newest `keep` stay for a later flush and the older ones are
+   * dropped: memory stays bounded however long the store is away. Returns how many were dropped.
+   */
+  releaseBefore(bucketStart: number, keep: number): number {
+    const unflushed: number[] = [];
+    for (const [start, tenants] of this.buckets) {
+      if (start >= bucketStart) continue;
+      const pending = [...tenants.values()].some((models) => [...models.values()].some((cell) => cell.counts.requests !== cell.flushed.requests));
+      if (pending) unflushed.push(start);
+      else this.buckets.delete(start);
+    }
+    const dropped = unflushed.sort((a, b) => a - b).slice(0, Math.max(unflushed.length - keep, 0));
+    dropped.forEach((start) => this.buckets.delete(start));
+    return dropped.length;
   }
 
   private cell(bucketStart: number, tenant: string, model: string): Cell {

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../database/columns';
 
 /** Upper bounds (ms) of the latency histogram buckets; each column counts requests at or under its bound. */
@@ -8,9 +8,10 @@ export const LATENCY_BOUNDS_MS = [5, 25, 100, 250, 1000, 2500, 10000] as const;
  * One tenant's inference aggregate for one model in one time bucket (policy P1): counts only.
  * The tenant is a keyed-hash pseudonym; no user id, request content or raw tenant id has a column.
  * Bigint columns are read back as numbers (epochMs is the bigint-to-number transformer).
+ * The primary key leads with bucket_start, so its index also serves the retention purge's range
+ * delete: no second index (it would cost a write on every upsert).
  */
 @Entity('nf_telemetry_aggregate')
-@Index(['bucketStart'])
 export class TelemetryAggregateEntity {
   /** Epoch ms at which the bucket starts (a multiple of the bucket length). */
   @PrimaryColumn({ name: 'bucket_start', type: 'bigint', transformer: epochMs })

@@ -10,12 +10,18 @@ import { TelemetryRepository } from './telemetry.repository';
 
 /** How often aggregates move from memory to the database. */
 export const FLUSH_INTERVAL_MS = 15_000;
+/**
+ * Closed buckets kept in memory while the database cannot take them (15 minutes of windows);
+ * beyond that the oldest are dropped and counted in nf_telemetry_dropped_buckets_total.
+ */
+export const MAX_UNFLUSHED_CLOSED_BUCKETS = 3;
 
 /**
  * Model telemetry under policy P1: typed records aggregated in memory per tenant pseudonym, model
  * and 5-minute bucket, flushed to the database periodically (one upsert per cell, never per
  * request), exported to Prometheus per closed window with k-anonymity applied, and purged after
- * the retention period.
+ * the retention period. Exports come from memory, so they stay current while the database is
+ * away; closed buckets it has not taken are kept up to MAX_UNFLUSHED_CLOSED_BUCKETS.
  */
 @Injectable()
 export class TelemetryService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -60,7 +66,10 @@ export class TelemetryService implements OnApplicationBootstrap, BeforeApplicati
     this.aggregator.add(record, this.clock.now());
   }
 
-  /** Writes pending aggregates; once a window has closed, exports it. Concurrent calls share one run. */
+  /**
+   * Writes pending aggregates; once a window has closed, exports it (from memory, whether or not
+   * the write succeeded). Concurrent calls share one run.
+   */
   flush(): Promise<void> {
     this.flushing ??= this.flushNow().finally(() => (this.flushing = undefined));
     return this.flushing;
@@ -88,6 +97,18 @@ export class TelemetryService implements OnApplicationBootstrap, BeforeApplicati
 
   private async flushNow(): Promise<void> {
     const now = this.clock.now();
+    await this.store();
+    const current = bucketOf(now);
+    if (current - BUCKET_MS > this.exportedBucket) this.publish(current - BUCKET_MS);
+    const dropped = this.aggregator.releaseBefore(current, MAX_UNFLUSHED_CLOSED_BUCKETS);
+    if (dropped) {
+      this.metrics.droppedBuckets.inc(dropped);
+      this.logger.error(`telemetry: dropped ${dropped} closed bucket(s) the database did not take (at most ${MAX_UNFLUSHED_CLOSED_BUCKETS} are kept)`);
+    }
+  }
+
+  /** Adds the pending rows to the store; stops at the first failure (the rest stay pending). */
+  private async store(): Promise<void> {
     for (const { row, done } of this.aggregator.pending()) {
       try {
         await this.repository.add(row);
@@ -98,9 +119,6 @@ export class TelemetryService implements OnApplicationBootstrap, BeforeApplicati
         return;
       }
     }
-    const current = bucketOf(now);
-    if (current - BUCKET_MS > this.exportedBucket) this.publish(current - BUCKET_MS);
-    this.aggregator.dropBefore(current);
   }
 
   private publish(bucketStart: number): void {

@@ -207,7 +207,7 @@ export class ModelRepository implements OnApplicationBootstrap, OnApplicationShu
     return entry;
   }
 
-  private mockAllowed(): boolean {
+  mockAllowed(): boolean {
     return this.settings.simulation || this.settings.mode === 'simulation' || this.settings.runtime.allowMockInProduction;
   }
 

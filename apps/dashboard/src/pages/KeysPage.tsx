@@ -79,10 +79,12 @@ function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; ke
   const now = useNow();
   const vote = useVote();
   const cancel = useCancelRotation();
-  const [confirming, setConfirming] = useState<Vote | null>(null);
+  // The request as it was when the dialog opened: a poll may replace `rotation` meanwhile, and the
+  // vote must bind to what the admin read (its requestHash), not to whatever arrived since.
+  const [confirming, setConfirming] = useState<{ vote: Vote; rotation: RotationView } | null>(null);
   const actions = rotationActions(rotation, admin, now);
   const confirm = () =>
-    confirming && vote.mutate({ rotation, vote: confirming }, { onSuccess: () => setConfirming(null) });
+    confirming && vote.mutate({ rotation: confirming.rotation, vote: confirming.vote }, { onSuccess: () => setConfirming(null) });
   return (
     <article className="card rotation" aria-labelledby={`rotation-${rotation.id}`} data-testid="pending-rotation">
       <h3 id={`rotation-${rotation.id}`}>
@@ -110,12 +112,12 @@ function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; ke
       {actions.note && <p className="muted" data-testid="rotation-note">{actions.note}</p>}
       <div className="actions">
         {actions.approve && (
-          <button type="button" className="primary" onClick={() => setConfirming('approve')}>
+          <button type="button" className="primary" onClick={() => setConfirming({ vote: 'approve', rotation })}>
             Approve
           </button>
         )}
         {actions.reject && (
-          <button type="button" className="danger" onClick={() => setConfirming('reject')}>
+          <button type="button" className="danger" onClick={() => setConfirming({ vote: 'reject', rotation })}>
             Reject
           </button>
         )}
@@ -128,9 +130,9 @@ function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; ke
       <ErrorText action="Cancelling" error={cancel.error} />
       {confirming && (
         <ConfirmDialog
-          title={confirming === 'approve' ? `Approve rotation to key version ${rotation.targetKeyVersion}?` : 'Reject this rotation request?'}
-          lines={voteConsequences(rotation, keys, confirming, now)}
-          confirmLabel={confirming === 'approve' ? 'Approve rotation' : 'Reject request'}
+          title={confirming.vote === 'approve' ? `Approve rotation to key version ${confirming.rotation.targetKeyVersion}?` : 'Reject this rotation request?'}
+          lines={voteConsequences(confirming.rotation, keys, confirming.vote, now)}
+          confirmLabel={confirming.vote === 'approve' ? 'Approve rotation' : 'Reject request'}
           busy={vote.isPending}
           onConfirm={confirm}
           onCancel={() => {
@@ -138,7 +140,7 @@ function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; ke
             vote.reset();
           }}
         >
-          <ErrorText action={confirming === 'approve' ? 'Approving' : 'Rejecting'} error={vote.error} />
+          <ErrorText action={confirming.vote === 'approve' ? 'Approving' : 'Rejecting'} error={vote.error} />
         </ConfirmDialog>
       )}
     </article>

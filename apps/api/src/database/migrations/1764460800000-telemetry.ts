@@ -3,7 +3,11 @@ import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'type
 const count = (name: string): TableColumnOptions => ({ name, type: 'integer' });
 const total = (name: string): TableColumnOptions => ({ name, type: 'bigint' });
 
-/** Per-tenant inference aggregates per time bucket (apps/api/src/policy/telemetry.entity.ts; policy P1). */
+/**
+ * Per-tenant inference aggregates per time bucket (apps/api/src/policy/telemetry.entity.ts; policy P1).
+ * The primary key (bucket_start, tenant_pseudonym, model) is the only index: its leading column
+ * serves the retention purge (bucket_start < cutoff).
+ */
 export class Telemetry1764460800000 implements MigrationInterface {
   name = 'Telemetry1764460800000';
 
@@ -19,7 +23,6 @@ export class Telemetry1764460800000 implements MigrationInterface {
           ...[5, 25, 100, 250, 1000, 2500, 10000].map((ms) => count(`latency_le_${ms}ms`)),
           ...['latency_us_sum', 'received_bytes', 'sent_bytes'].map(total),
         ],
-        indices: [{ columnNames: ['bucket_start'] }],
       }),
     );
   }

@@ -118,14 +118,14 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
   private fingerprint(version: number): string | null {
     if (version === this.current?.version) return this.current.sha256;
     if (!this.fingerprints.has(version)) {
-      let sha256: string | null = null;
       try {
         const stored = this.keystore.bundle(version, this.suite);
-        sha256 = stored === undefined ? null : bundleFingerprint(parseBundle(stored));
+        this.fingerprints.set(version, stored === undefined ? null : bundleFingerprint(parseBundle(stored)));
       } catch (error) {
+        // Not remembered: a passing read problem must not hide the fingerprint until the next activation.
         this.logger.warn(`the stored bundle of key version ${version} cannot be read: ${(error as Error).message}`);
+        return null;
       }
-      this.fingerprints.set(version, sha256);
     }
     return this.fingerprints.get(version)!;
   }

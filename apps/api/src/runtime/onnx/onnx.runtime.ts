@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { compiledWorkerFile } from '../../lifecycle/worker-file';
+import { V2Error } from '../api/v2.errors';
 import { ModelConfig } from '../model-config';
 import { OpenedModel, RuntimeAdapter } from '../runtime.adapter';
 import { RuntimeHooks } from '../runtime.hooks';
 import { Tensor } from '../runtime.types';
 import { OnnxWorkerData } from './onnx.task';
-import { PoolSaturatedError, WorkerPool } from './worker-pool';
+import { PoolUnavailableError, WorkerPool } from './worker-pool';
 
 /** Queued batches per instance before requests are shed with 503. */
 const QUEUE_PER_INSTANCE = 256;
@@ -42,8 +43,8 @@ export class OnnxRuntime implements RuntimeAdapter {
         try {
           return await pool.run(inputs);
         } catch (error) {
-          if (error instanceof PoolSaturatedError) {
-            throw Object.assign(new ServiceUnavailableException(`model ${config.name}: inference capacity exhausted; retry shortly`), { retryAfterSeconds: 1 });
+          if (error instanceof PoolUnavailableError) {
+            throw new V2Error(HttpStatus.SERVICE_UNAVAILABLE, `model ${config.name}: inference capacity exhausted (${error.message}); retry shortly`, 1);
           }
           throw error;
         }

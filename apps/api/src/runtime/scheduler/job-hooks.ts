@@ -34,7 +34,7 @@ export interface JobHook {
 }
 
 /**
- * The hook chain run around every job (seed E2), in registration order. Hooks are registered
+ * The hook chain run around every job, in registration order. Hooks are registered
  * during bootstrap (createApp, used by main.ts) before the listener opens; once the first job
  * has run the chain is fixed, so no job ever sees a different set of checks than the next.
  */

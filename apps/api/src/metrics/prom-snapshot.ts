@@ -1,10 +1,25 @@
 import type { HistogramSnapshot } from '@nf/contracts';
+import { register, Registry } from 'prom-client';
 
 /** One sample of a prom-client metric, as `metric.get()` lists them. */
 export interface Sample {
   value: number;
   labels: Partial<Record<string, string | number>>;
   metricName?: string;
+}
+
+/**
+ * Every sample of one metric (a histogram's _bucket, _sum and _count included), read from the
+ * registry /metrics serves; none while its owner has not registered it.
+ */
+export async function registrySamples(name: string, registry: Registry = register): Promise<Sample[]> {
+  const metric = registry.getSingleMetric(name);
+  return metric ? ((await metric.get()).values as Sample[]) : [];
+}
+
+/** Sums a counter or gauge over every label. */
+export function sumAll(samples: Sample[]): number {
+  return samples.reduce((sum, s) => sum + s.value, 0);
 }
 
 /** Sums a counter or gauge per value of one label (samples without it count as ""). */

@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { Sample, sumByLabel, sumHistogram } from './prom-snapshot';
+import { registrySamples, Sample, sumAll, sumByLabel, sumHistogram } from './prom-snapshot';
 
 const samplesOf = async (metric: { get(): Promise<{ values: unknown[] }> }) => (await metric.get()).values as Sample[];
 
@@ -13,7 +13,19 @@ describe('prom-client snapshots', () => {
     expect(sumByLabel(await samplesOf(counter), 'outcome')).toEqual({ ok: 5, deadline: 1 });
   });
 
+  it('reads one metric from a registry, and nothing for one not registered', async () => {
+    const registry = new Registry();
+    const counter = new Counter({ name: 't_loads_total', help: 'h', labelNames: ['framework'], registers: [registry] });
+    counter.inc({ framework: 'onnx' }, 2);
+    counter.inc({ framework: 'mock' });
+    const samples = await registrySamples('t_loads_total', registry);
+    expect(samples).toHaveLength(2);
+    expect(sumAll(samples)).toBe(3);
+    await expect(registrySamples('t_absent_total', registry)).resolves.toEqual([]);
+  });
+
   it('gives nothing for a metric with no samples yet', () => {
+    expect(sumAll([])).toBe(0);
     expect(sumByLabel([], 'outcome')).toEqual({});
     expect(sumHistogram('t', [])).toEqual({ bounds: [], counts: [], count: 0, sum: 0 });
   });
