@@ -1,35 +1,26 @@
 import { availableParallelism } from 'node:os';
-import { Injectable, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
-import Piscina from 'piscina';
+import { Injectable, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { compiledWorkerFile } from '../../lifecycle/worker-file';
+import { PoolUnavailableError, WorkerPool } from '../../lifecycle/worker-pool';
 import { HandshakeKey, HandshakeOutcome, HandshakeTask } from './handshake.task';
 
-/** Queue depth per worker before new handshakes are shed with 503 + Retry-After. */
+/** Handshakes in hand per worker before new ones are shed with 503 + Retry-After. */
 const QUEUE_PER_WORKER = 256;
 
 /** Handshake crypto off the event loop, on a fixed pool of worker threads. */
 @Injectable()
-export class HandshakePool implements OnApplicationShutdown {
+export class HandshakePool implements OnModuleInit, OnApplicationShutdown {
   readonly threads: number;
-  private readonly pool: Piscina<HandshakeTask, HandshakeOutcome>;
+  private pool!: WorkerPool<HandshakeTask, HandshakeOutcome>;
 
   constructor(@InjectSettings() settings: Settings) {
     this.threads = settings.pqc.workers || availableParallelism();
-    this.pool = new Piscina({
-      filename: compiledWorkerFile(__dirname, 'handshake.worker.js'),
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      maxQueue: this.threads * QUEUE_PER_WORKER,
-      idleTimeout: Infinity,
-      // Workers wait on their message port, not in Atomics.wait: the latter stalled the pool under sustained load here.
-      atomics: 'disabled',
-    });
   }
 
-  get queued(): number {
-    return this.pool.queueSize;
+  async onModuleInit(): Promise<void> {
+    this.pool = await WorkerPool.start(compiledWorkerFile(__dirname, 'handshake.worker.js'), this.threads, undefined, QUEUE_PER_WORKER);
   }
 
   /**
@@ -41,7 +32,7 @@ export class HandshakePool implements OnApplicationShutdown {
       const outcome = await this.pool.run(task);
       return 'missingKey' in outcome ? await this.pool.run({ ...task, key: key() }) : outcome;
     } catch (error) {
-      if ((error as Error).message === 'Task queue is at limit') {
+      if (error instanceof PoolUnavailableError) {
         throw Object.assign(new ServiceUnavailableException('handshake capacity exhausted; retry shortly'), { retryAfterSeconds: 1 });
       }
       throw error;
@@ -49,6 +40,6 @@ export class HandshakePool implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool?.close();
   }
 }

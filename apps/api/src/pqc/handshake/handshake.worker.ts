@@ -9,6 +9,8 @@ import {
   respondToHello,
   selectProvider,
 } from '@nf/pqc';
+import { parentPort } from 'node:worker_threads';
+import type { WorkerMessage } from '../../lifecycle/worker-pool';
 import { kemSeedFor } from '../keystore/kem-seed';
 import { HandshakeOutcome, HandshakeTask } from './handshake.task';
 
@@ -37,8 +39,8 @@ function keyFor(task: HandshakeTask): ExpandedKey | undefined {
   return key;
 }
 
-/** Server side of one handshake, run on a worker thread (piscina). */
-export default function handshake(task: HandshakeTask): HandshakeOutcome {
+/** Server side of one handshake, run on a worker thread. */
+function handshake(task: HandshakeTask): HandshakeOutcome {
   try {
     const key = keyFor(task);
     if (!key) return { ok: false, missingKey: true };
@@ -61,3 +63,14 @@ export default function handshake(task: HandshakeTask): HandshakeOutcome {
     throw error;
   }
 }
+
+const port = parentPort!;
+const post = (message: WorkerMessage<HandshakeOutcome>) => port.postMessage(message);
+port.on('message', ({ id, task }: { id: number; task: HandshakeTask }) => {
+  try {
+    post({ id, result: handshake(task) });
+  } catch (error) {
+    post({ id, error: (error as Error).message });
+  }
+});
+post({ ready: true });

@@ -11,7 +11,7 @@ import { OpenedModel, RuntimeAdapter } from '../runtime.adapter';
 import { RuntimeHooks } from '../runtime.hooks';
 import { Tensor } from '../runtime.types';
 import { OnnxWorkerData } from './onnx.task';
-import { PoolUnavailableError, WorkerPool } from './worker-pool';
+import { PoolUnavailableError, WorkerPool } from '../../lifecycle/worker-pool';
 
 /** Queued batches per instance before requests are shed with 503. */
 const QUEUE_PER_INSTANCE = 256;

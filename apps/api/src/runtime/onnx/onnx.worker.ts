@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { Datatype, Tensor } from '../runtime.types';
 import type { OnnxWorkerData } from './onnx.task';
-import type { WorkerMessage } from './worker-pool';
+import type { WorkerMessage } from '../../lifecycle/worker-pool';
 
 const TO_ORT: Partial<Record<Datatype, ort.Tensor.Type>> = {
   BOOL: 'bool', UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64', INT8: 'int8', INT16: 'int16',

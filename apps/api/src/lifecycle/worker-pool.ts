@@ -20,10 +20,10 @@ interface Thread<R> {
 const CLOSE_TIMEOUT_MS = 30_000;
 
 /**
- * A fixed set of worker threads that each answer tasks by id over their message port. Tasks go
- * to the thread with the fewest in hand. Leaner than a general-purpose pool (no per-task async
- * resources, abort signals or timing histograms): measured here, plain message passing carries
- * over three times the tasks per second, which matters on the inference hot path.
+ * A fixed set of worker threads that each answer tasks by id over their message port (ONNX
+ * inference, handshake crypto). Tasks go to the thread with the fewest in hand. Leaner than a
+ * general-purpose pool (no per-task async resources, abort signals or timing histograms):
+ * measured here, plain message passing carries over three times the tasks per second.
  *
  * Only threads that reported ready take tasks. One that stops after that is replaced; one that
  * fails or stops before it is ready is not (a thread that cannot open its work would only fail
