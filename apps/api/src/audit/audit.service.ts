@@ -93,8 +93,8 @@ export class AuditService {
   async verifyChain(): Promise<AuditChainReport> {
     const walk = await this.walk({ seq: 0, hash: GENESIS_HASH }, Infinity);
     const ok = walk.firstBroken === undefined;
-    this.metrics.chainOk.set(ok ? 1 : 0);
-    if (!ok) this.logger.error(`audit chain broken at seq ${walk.firstBroken!.seq}: ${walk.firstBroken!.reason}`);
+    if (ok) this.metrics.chainOk.set(1);
+    else this.reportBreak(walk.firstBroken!);
     return ok ? { ok, entries: walk.head.seq } : { ok, entries: await this.entries.count(), firstBroken: walk.firstBroken };
   }
 
@@ -115,11 +115,13 @@ export class AuditService {
       const walk = await this.walk(after, limit);
       progress = { ok: walk.firstBroken === undefined, ...walk };
     }
-    if (!progress.ok) {
-      this.metrics.chainOk.set(0);
-      this.logger.error(`audit chain broken at seq ${progress.firstBroken!.seq}: ${progress.firstBroken!.reason}`);
-    }
+    if (!progress.ok) this.reportBreak(progress.firstBroken!);
     return progress;
+  }
+
+  private reportBreak({ seq, reason }: NonNullable<AuditChainReport['firstBroken']>): void {
+    this.metrics.chainOk.set(0);
+    this.logger.error(`audit chain broken at seq ${seq}: ${reason}`);
   }
 
   /**

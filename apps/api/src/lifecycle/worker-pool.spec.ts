@@ -1,13 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
 import { PoolUnavailableError, WorkerPool } from './worker-pool';
 
-/** A worker speaking the pool's protocol: doubles numbers after `delay` ms; "crash" ends the thread, "throw" fails the task. */
+/**
+ * A worker speaking the pool's protocol: doubles numbers after `delay` ms; "crash" ends the thread,
+ * "throw" fails the task; `hang` never reports ready; `failIfExists` fails to start while that file exists.
+ */
 const WORKER = `
 const { existsSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 if (workerData.fail) parentPort.postMessage({ failed: 'cannot open ' + workerData.fail });
+else if (workerData.hang) {}
 else if (workerData.failIfExists && existsSync(workerData.failIfExists)) parentPort.postMessage({ failed: 'marker present' });
 else parentPort.postMessage({ ready: true });
 parentPort.on('message', ({ id, task }) => {
@@ -33,7 +38,7 @@ type Answer = { value: number; thread: number };
 
 describe('WorkerPool', () => {
   it('answers each task from a thread and spreads tasks in hand over the threads', async () => {
-    const pool = await WorkerPool.start<number | string, Answer>(file, 2, { delay: 20 }, 8);
+    const pool = await WorkerPool.start<number | string, Answer>({ name: 'test', filename: file, size: 2, workerData: { delay: 20 }, queuePerThread: 8 });
     const answers = await Promise.all([1, 2, 3, 4].map((n) => pool.run(n)));
     expect(answers.map((a) => a.value)).toEqual([2, 4, 6, 8]);
     expect(new Set(answers.map((a) => a.thread)).size).toBe(2);
@@ -41,28 +46,30 @@ describe('WorkerPool', () => {
   });
 
   it('fails to start, naming the reason, when a thread cannot open its work', async () => {
-    await expect(WorkerPool.start(file, 2, { fail: 'model.onnx' }, 8)).rejects.toThrow('cannot open model.onnx');
+    await expect(WorkerPool.start({ name: 'test', filename: file, size: 2, workerData: { fail: 'model.onnx' }, queuePerThread: 8 })).rejects.toThrow('cannot open model.onnx');
   });
 
   it('rejects a failed task with its message and keeps serving', async () => {
-    const pool = await WorkerPool.start<number | string, Answer>(file, 1, {}, 8);
+    const pool = await WorkerPool.start<number | string, Answer>({ name: 'test', filename: file, size: 1, workerData: {}, queuePerThread: 8 });
     await expect(pool.run('throw')).rejects.toThrow('task failed');
     await expect(pool.run(5)).resolves.toMatchObject({ value: 10 });
     await pool.close();
   });
 
   it('refuses a task once every thread holds its share', async () => {
-    const pool = await WorkerPool.start<number | string, Answer>(file, 1, { delay: 50 }, 2);
+    const pool = await WorkerPool.start<number | string, Answer>({ name: 'test', filename: file, size: 1, workerData: { delay: 50 }, queuePerThread: 2 });
     const inHand = [pool.run(1), pool.run(2)];
     await expect(pool.run(3)).rejects.toBeInstanceOf(PoolUnavailableError);
     await expect(Promise.all(inHand)).resolves.toHaveLength(2);
     await pool.close();
   });
 
-  it('replaces a thread that stopped: its tasks fail, later tasks are served by the replacement', async () => {
-    const pool = await WorkerPool.start<number | string, Answer>(file, 1, {}, 8);
+  it('replaces a thread that stopped: its tasks fail as unavailable, later tasks are served by the replacement', async () => {
+    const pool = await WorkerPool.start<number | string, Answer>({ name: 'test', filename: file, size: 1, workerData: {}, queuePerThread: 8 });
     const first = (await pool.run(1)).thread;
-    await expect(pool.run('crash')).rejects.toThrow('worker thread stopped (exit code 3)');
+    const crashed = pool.run('crash');
+    await expect(crashed).rejects.toBeInstanceOf(PoolUnavailableError);
+    await expect(crashed).rejects.toThrow('a worker thread stopped: exit code 3');
     await until(() => pool.size === 1);
     const answer = await pool.run(7);
     expect(answer.value).toBe(14);
@@ -70,20 +77,37 @@ describe('WorkerPool', () => {
     await pool.close();
   });
 
-  it('does not keep a replacement that cannot open its work: tasks are refused as unavailable', async () => {
+  it('keeps a replacement that cannot start out of the pool, says so, and retries it later', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const marker = path.join(dir, 'broken');
-    const pool = await WorkerPool.start<number | string, Answer>(file, 1, { failIfExists: marker }, 8);
+    const pool = await WorkerPool.start<number | string, Answer>({ name: 'test', filename: file, size: 1, workerData: { failIfExists: marker }, queuePerThread: 8 });
     writeFileSync(marker, '');
-    await expect(pool.run('crash')).rejects.toThrow('worker thread stopped');
-    await expect(pool.run(1)).rejects.toBeInstanceOf(PoolUnavailableError);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the replacement has failed by now; it must not have joined
+    await expect(pool.run('crash')).rejects.toThrow('a worker thread stopped');
+    await until(() => errors.mock.calls.some(([line]) => /replacement worker thread could not start \(marker present\); retrying in 1 s/.test(String(line))));
     expect(pool.size).toBe(0);
-    await expect(pool.run(1)).rejects.toThrow('no worker thread is running');
+    await expect(pool.run(1)).rejects.toThrow(new PoolUnavailableError('no worker thread is running'));
+    rmSync(marker);
+    await until(() => pool.size === 1); // the retry after 1 s starts
+    await expect(pool.run(4)).resolves.toMatchObject({ value: 8 });
+    await pool.close();
+    errors.mockRestore();
+  });
+
+  it('fails to start when a thread does not report ready in time', async () => {
+    await expect(WorkerPool.start({ name: 'test', filename: file, size: 1, workerData: { hang: true }, queuePerThread: 8, startTimeoutMs: 100 })).rejects.toThrow(
+      'worker thread did not start within 100 ms',
+    );
+  });
+
+  it('holds nothing for a task that cannot be sent to the thread', async () => {
+    const pool = await WorkerPool.start<unknown, Answer>({ name: 'test', filename: file, size: 1, workerData: {}, queuePerThread: 1 });
+    await expect(pool.run(() => 1)).rejects.toThrow(/could not be cloned/);
+    await expect(pool.run(2)).resolves.toMatchObject({ value: 4 }); // its one slot is free
     await pool.close();
   });
 
   it('close lets the tasks in hand finish, then refuses new ones', async () => {
-    const pool = await WorkerPool.start<number | string, Answer>(file, 1, { delay: 30 }, 8);
+    const pool = await WorkerPool.start<number | string, Answer>({ name: 'test', filename: file, size: 1, workerData: { delay: 30 }, queuePerThread: 8 });
     const inHand = pool.run(21);
     const closing = pool.close();
     expect(pool.close()).toBe(closing); // a second close waits for the same end

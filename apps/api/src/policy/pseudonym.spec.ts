@@ -58,6 +58,23 @@ describe('pseudonyms', () => {
     }
   });
 
+  it('creates the key file in place on a file system without hard links', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-ps-'));
+    const fs = require('node:fs') as typeof import('node:fs');
+    const link = jest.spyOn(fs, 'linkSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+    });
+    try {
+      const generated = resolvePseudonymizer(settingsIn(dir), quiet);
+      const file = path.join(dir, DEV_PSEUDONYM_KEY_FILE);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readdirSync(dir)).toEqual([DEV_PSEUDONYM_KEY_FILE]);
+      expect(resolvePseudonymizer(settingsIn(dir), quiet).tenant('t')).toBe(generated.tenant('t'));
+    } finally {
+      link.mockRestore();
+    }
+  });
+
   it('refuses to generate one in production', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nf-ps-'));
     const settings = { ...settingsIn(dir), mode: 'production' as const };

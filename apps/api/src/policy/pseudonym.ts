@@ -88,9 +88,29 @@ function createExclusive(file: string, content: string): boolean {
     linkSync(temp, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: exclusive create, written at once (a reader may briefly see it empty).
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') return createExclusiveInPlace(file, content);
     throw error;
   } finally {
     unlinkSync(temp);
   }
+}
+
+function createExclusiveInPlace(file: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }

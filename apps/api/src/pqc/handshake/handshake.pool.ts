@@ -20,7 +20,12 @@ export class HandshakePool implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    this.pool = await WorkerPool.start(compiledWorkerFile(__dirname, 'handshake.worker.js'), this.threads, undefined, QUEUE_PER_WORKER);
+    this.pool = await WorkerPool.start({
+      name: 'handshake',
+      filename: compiledWorkerFile(__dirname, 'handshake.worker.js'),
+      size: this.threads,
+      queuePerThread: QUEUE_PER_WORKER,
+    });
   }
 
   /**

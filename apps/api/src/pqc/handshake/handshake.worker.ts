@@ -9,8 +9,7 @@ import {
   respondToHello,
   selectProvider,
 } from '@nf/pqc';
-import { parentPort } from 'node:worker_threads';
-import type { WorkerMessage } from '../../lifecycle/worker-pool';
+import { serveWorker } from '../../lifecycle/worker-serve';
 import { kemSeedFor } from '../keystore/kem-seed';
 import { HandshakeOutcome, HandshakeTask } from './handshake.task';
 
@@ -21,7 +20,9 @@ interface ExpandedKey {
   identity?: MlDsaSigningKey;
 }
 
-// Expanding a key costs far more than a handshake; keep each bundle's keys for the worker's life.
+// Expanding a key costs far more than a handshake, so each bundle's keys are kept; only the newest few
+// (the active version and those in a rotation's grace window), so retired secrets leave memory.
+const MAX_KEYS = 3;
 const expanded = new Map<string, ExpandedKey>();
 const provider = selectProvider();
 
@@ -35,6 +36,13 @@ function keyFor(task: HandshakeTask): ExpandedKey | undefined {
       identitySeed,
     };
     expanded.set(task.bundleSha256, key);
+    for (const [sha256, old] of expanded) {
+      if (expanded.size <= MAX_KEYS) break;
+      old.decapsulationKey.destroy();
+      old.identity?.destroy();
+      old.identitySeed.fill(0);
+      expanded.delete(sha256);
+    }
   }
   return key;
 }
@@ -64,13 +72,4 @@ function handshake(task: HandshakeTask): HandshakeOutcome {
   }
 }
 
-const port = parentPort!;
-const post = (message: WorkerMessage<HandshakeOutcome>) => port.postMessage(message);
-port.on('message', ({ id, task }: { id: number; task: HandshakeTask }) => {
-  try {
-    post({ id, result: handshake(task) });
-  } catch (error) {
-    post({ id, error: (error as Error).message });
-  }
-});
-post({ ready: true });
+serveWorker(Promise.resolve(), (task: HandshakeTask) => ({ result: handshake(task) }));

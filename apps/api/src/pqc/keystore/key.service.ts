@@ -118,14 +118,15 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
   private fingerprint(version: number): string | null {
     if (version === this.current?.version) return this.current.sha256;
     if (!this.fingerprints.has(version)) {
+      let sha256: string | null = null;
       try {
         const stored = this.keystore.bundle(version, this.suite);
-        this.fingerprints.set(version, stored === undefined ? null : bundleFingerprint(parseBundle(stored)));
+        if (stored !== undefined) sha256 = bundleFingerprint(parseBundle(stored));
       } catch (error) {
-        // Not remembered: a passing read problem must not hide the fingerprint until the next activation.
+        // Remembered like a missing bundle (logged once): the next activation or restart reads it again.
         this.logger.warn(`the stored bundle of key version ${version} cannot be read: ${(error as Error).message}`);
-        return null;
       }
+      this.fingerprints.set(version, sha256);
     }
     return this.fingerprints.get(version)!;
   }
@@ -136,8 +137,8 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
 
   /** Whether sessions made under `version` may still be used. */
   sessionKeyUsable(version: number, now = Date.now()): boolean {
-    const view = this.versions(now).find((v) => v.version === version);
-    return !!view && view.state !== 'retired' && !view.belowMinimum;
+    const record = this.keystore.versions().find((v) => v.version === version);
+    return !!record && effectiveState(record, now) !== 'retired' && version >= this.keystore.minVersion;
   }
 
   /**

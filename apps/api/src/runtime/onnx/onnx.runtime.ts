@@ -37,14 +37,20 @@ export class OnnxRuntime implements RuntimeAdapter {
     const threads = Math.min(config.instances, this.settings.runtime.workers || availableParallelism());
     const { requested } = await this.hooks.executionProviders();
     const workerData: OnnxWorkerData = { modelPath, executionProviders: requested, outputNames: config.outputs.map((o) => o.name) };
-    const pool = await WorkerPool.start<Tensor[], Tensor[]>(compiledWorkerFile(__dirname, 'onnx.worker.js'), threads, workerData, QUEUE_PER_INSTANCE);
+    const pool = await WorkerPool.start<Tensor[], Tensor[]>({
+      name: `${config.name} (onnx)`,
+      filename: compiledWorkerFile(__dirname, 'onnx.worker.js'),
+      size: threads,
+      workerData,
+      queuePerThread: QUEUE_PER_INSTANCE,
+    });
     return {
       run: async (inputs) => {
         try {
           return await pool.run(inputs);
         } catch (error) {
           if (error instanceof PoolUnavailableError) {
-            throw new V2Error(HttpStatus.SERVICE_UNAVAILABLE, `model ${config.name}: inference capacity exhausted (${error.message}); retry shortly`, 1);
+            throw new V2Error(HttpStatus.SERVICE_UNAVAILABLE, `model ${config.name}: inference capacity exhausted; retry shortly`, 1);
           }
           throw error;
         }

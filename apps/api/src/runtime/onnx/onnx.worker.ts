@@ -1,8 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { Datatype, Tensor } from '../runtime.types';
 import type { OnnxWorkerData } from './onnx.task';
-import type { WorkerMessage } from '../../lifecycle/worker-pool';
+import { serveWorker } from '../../lifecycle/worker-serve';
 
 const TO_ORT: Partial<Record<Datatype, ort.Tensor.Type>> = {
   BOOL: 'bool', UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64', INT8: 'int8', INT16: 'int16',
@@ -11,9 +11,6 @@ const TO_ORT: Partial<Record<Datatype, ort.Tensor.Type>> = {
 const FROM_ORT = Object.fromEntries(Object.entries(TO_ORT).map(([k, v]) => [v, k])) as Record<string, Datatype>;
 
 const { modelPath, executionProviders, outputNames } = workerData as OnnxWorkerData;
-const port = parentPort!;
-const post = (message: WorkerMessage<Tensor[]>, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-
 // One session for the thread's life; intra-op threads 1 so N workers use N cores, not N².
 const session = ort.InferenceSession.create(modelPath, {
   executionProviders,
@@ -22,11 +19,6 @@ const session = ort.InferenceSession.create(modelPath, {
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
 });
-session.then(
-  () => post({ ready: true }),
-  (error: Error) => post({ failed: error.message }),
-);
-
 /** Runs one batch; output buffers are transferred back, not copied. */
 async function infer(inputs: Tensor[]): Promise<Tensor[]> {
   const feeds: Record<string, ort.Tensor> = {};
@@ -45,9 +37,7 @@ async function infer(inputs: Tensor[]): Promise<Tensor[]> {
   });
 }
 
-port.on('message', ({ id, task }: { id: number; task: Tensor[] }) => {
-  infer(task).then(
-    (outputs) => post({ id, result: outputs }, outputs.flatMap((o) => (Array.isArray(o.data) ? [] : [o.data.buffer as ArrayBuffer]))),
-    (error: Error) => post({ id, error: error.message }),
-  );
+serveWorker(session, async (inputs: Tensor[]) => {
+  const outputs = await infer(inputs);
+  return { result: outputs, transfer: outputs.flatMap((o) => (Array.isArray(o.data) ? [] : [o.data.buffer as ArrayBuffer])) };
 });
