@@ -87,7 +87,7 @@ describe('the dashboard in Chromium, against the built service', () => {
     await service?.exited;
   });
 
-  it('walks the two-person rotation: A requests and cannot approve, a viewer cannot either, B approves', async () => {
+  it('walks the two-person rotation by clicking: A requests and cannot approve, a viewer cannot either, B approves; B rejects the next one by keyboard', async () => {
     const aliceShell = await signIn('admin', true);
     expect(await aliceShell.signedInAs.textContent()).toBe('admin (admin)');
     await aliceShell.simulationBanner.waitFor();
@@ -117,7 +117,7 @@ describe('the dashboard in Chromium, against the built service', () => {
     const bobShell = await signIn('bob', true);
     const bobKeys = await keysPageOf(bobShell);
     expect(await bobKeys.pending.getByTestId('rotation-votes').textContent()).toBe('0 of 1');
-    const consequences = await bobKeys.openApprovalByKeyboard();
+    const consequences = await bobKeys.openApproval();
     await bobShell.screenshot(shot('keys-approve-dialog'));
     expect(consequences).toEqual(
       expect.arrayContaining([
@@ -125,7 +125,7 @@ describe('the dashboard in Chromium, against the built service', () => {
         'Key version 2 is created and becomes active: new handshakes use it.',
       ]),
     );
-    await bobKeys.confirmByKeyboard();
+    await bobKeys.confirm('Approve rotation');
     await bobKeys.noOpenRequest.waitFor();
     await bobKeys.history.getByText('EXECUTED').waitFor();
     await bobKeys.keyVersion(2).getByText('active').waitFor();
@@ -143,6 +143,16 @@ describe('the dashboard in Chromium, against the built service', () => {
     await bob.getByTestId('audit-entries').getByRole('cell', { name: 'rotation_approved', exact: true }).waitFor();
     await bob.getByTestId('chain-result').getByText(/^intact: \d+ entries/).waitFor();
     await bobShell.screenshot(shot('audit'));
+
+    // Keyboard only: B rejects A's next request (focus Reject, Enter; Tab past Cancel, Enter).
+    await aliceKeys.requestRotation('rotate again, ticket OPS-8');
+    const bobKeysAgain = await keysPageOf(bobShell);
+    await bobKeysAgain.pending.waitFor();
+    expect(await bobKeysAgain.openRejectionByKeyboard()).toEqual(expect.arrayContaining([expect.stringMatching(/^The request ends as REJECTED/)]));
+    await bobKeysAgain.confirmByKeyboard();
+    await bobKeysAgain.noOpenRequest.waitFor();
+    await bobKeysAgain.history.getByText('REJECTED', { exact: true }).waitFor();
+    await bobKeysAgain.keyVersion(2).getByText('active').waitFor();
   });
 
   it('moves the overview charts while handshakes and inference run against the API', async () => {

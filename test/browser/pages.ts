@@ -142,9 +142,21 @@ export class KeysPage {
     await this.pending.waitFor();
   }
 
-  /** Opens the approval with the keyboard (focus Approve, Enter) and returns what the dialog says will change. */
-  async openApprovalByKeyboard(): Promise<string[]> {
-    await this.approveButtons.focus();
+  /** Clicks Approve and returns what the confirmation dialog says will change. */
+  async openApproval(): Promise<string[]> {
+    await this.approveButtons.click();
+    await this.dialog.waitFor();
+    return this.dialog.getByRole('listitem').allTextContents();
+  }
+
+  async confirm(label: string): Promise<void> {
+    await this.dialog.getByRole('button', { name: label }).click();
+    await this.dialog.waitFor({ state: 'detached' });
+  }
+
+  /** Opens the rejection with the keyboard only (focus Reject, Enter) and returns what the dialog says will change. */
+  async openRejectionByKeyboard(): Promise<string[]> {
+    await this.rejectButtons.focus();
     await this.page.keyboard.press('Enter');
     await this.dialog.waitFor();
     return this.dialog.getByRole('listitem').allTextContents();
