@@ -211,6 +211,8 @@ describe('the dashboard in Chromium, against the built service', () => {
     const signInPage = new SignInPage(shell.page);
     await signInPage.notice.waitFor();
     expect(await signInPage.notice.textContent()).toBe('Your session expired or was ended. Sign in again.');
+    // The sign-in page says what is simulated too, from the public run mode.
+    expect(await shell.simulationBanner.textContent()).toBe('Simulation — run mode is simulation · SIMULATION_MODE=true · GPUs are simulated (GPU_DRIVER_MOCK=true)');
     await shell.screenshot(shot('sign-in-expired'));
   });
 });

@@ -27,6 +27,7 @@ function isPublic(method: string, path: string): boolean {
     || path.startsWith('/docs-')
     || (method === 'GET' && path === '/pqc/handshake')
     || (method === 'POST' && path === '/auth/login')
+    || (method === 'GET' && path === '/auth/mode')
   );
 }
 

@@ -128,6 +128,11 @@ describe('admin authentication (simulation mode)', () => {
       expect(admin.body.mustChangePassword).toBe(false);
     });
 
+    it('tells anyone the run mode (for the sign-in page), and nothing else', async () => {
+      const res = await t.http.get('/auth/mode').expect(200);
+      expect(res.body).toEqual({ mode: 'simulation', simulationMode: true, gpuDriverMock: true });
+    });
+
     it('does not bootstrap again once an admin exists', async () => {
       await expect(t.app.get(AdminAccountsService).bootstrap()).resolves.toBe(false);
       expect(existsSync(file())).toBe(false);

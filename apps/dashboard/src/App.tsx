@@ -3,7 +3,7 @@ import type { SessionView } from '@nf/contracts';
 import { useEffect, useState } from 'react';
 import { onSessionExpired } from './api/client';
 import { ErrorText } from './components/ErrorText';
-import { SimulationBanner } from './components/SimulationBanner';
+import { ModeBanner, SimulationBanner } from './components/SimulationBanner';
 import { OverviewHistoryProvider } from './hooks/use-overview';
 import { usePage } from './hooks/use-page';
 import { queryKeys } from './hooks/query-keys';
@@ -104,7 +104,13 @@ export function App() {
       </main>
     );
   }
-  if (!session.data) return <LoginPage notice={notice} />;
-  if (session.data.mustChangePassword) return <ChangePasswordPage name={session.data.admin.name} />;
+  if (!session.data || session.data.mustChangePassword) {
+    return (
+      <>
+        <ModeBanner />
+        {session.data ? <ChangePasswordPage name={session.data.admin.name} /> : <LoginPage notice={notice} />}
+      </>
+    );
+  }
   return <Shell session={session.data} />;
 }

@@ -136,6 +136,13 @@ export interface HistogramSnapshot {
   sum: number;
 }
 
+/** GET /auth/mode (public): whether the service runs anything simulated, for the sign-in page's banner. */
+export interface ServiceModeView {
+  mode: 'simulation' | 'production';
+  simulationMode: boolean;
+  gpuDriverMock: boolean;
+}
+
 /**
  * GET /admin/overview: one snapshot of cumulative counters since the process started. Rates and
  * percentiles come from the difference between two snapshots.
@@ -145,7 +152,7 @@ export interface OverviewView {
   at: number;
   version: string;
   instanceId: string;
-  env: { mode: 'simulation' | 'production'; hash: string; simulationMode: boolean; gpuDriverMock: boolean };
+  env: ServiceModeView & { hash: string };
   handshake: {
     status: 'ok' | 'unavailable';
     /** Why the keystore cannot serve handshakes (status unavailable). */

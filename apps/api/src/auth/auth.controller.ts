@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { SessionView } from '@nf/contracts';
+import type { ServiceModeView, SessionView } from '@nf/contracts';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminAccountsService, AdminPrincipal, toPrincipal } from './admin-accounts.service';
 import { AdminSessionsService, SESSION_COOKIE } from './admin-sessions.service';
@@ -8,6 +8,8 @@ import { AdminOnly, AllowPasswordChangePending, CurrentAdmin } from './auth.deco
 import { ChangePasswordDto, LoginDto } from './auth.dto';
 import { AuthenticatedRequest } from './auth.guards';
 import { AuditService } from '../audit/audit.service';
+import { InjectSettings } from '../env/env.module';
+import { Settings } from '../env/env.schema';
 import { serializeSessionCookie } from './cookies';
 import { LoginService } from './login.service';
 
@@ -21,7 +23,15 @@ export class AuthController {
     private readonly accounts: AdminAccountsService,
     private readonly sessions: AdminSessionsService,
     private readonly audit: AuditService,
+    @InjectSettings() private readonly settings: Settings,
   ) {}
+
+  @Get('mode')
+  @ApiOperation({ summary: 'Run mode and simulation flags, for the sign-in page (public, like nf_env_info on /metrics)' })
+  mode(): ServiceModeView {
+    const { mode, simulation, gpuDriverMock } = this.settings;
+    return { mode, simulationMode: simulation, gpuDriverMock };
+  }
 
   @Post('login')
   @HttpCode(200)

@@ -1,4 +1,4 @@
-import type { SessionView } from '@nf/contracts';
+import type { ServiceModeView, SessionView } from '@nf/contracts';
 import { ApiError, rememberCsrfToken, request } from './client';
 
 function remembered(session: SessionView): SessionView {
@@ -9,6 +9,8 @@ function remembered(session: SessionView): SessionView {
 export async function signIn(name: string, password: string): Promise<SessionView> {
   return remembered(await request<SessionView>('POST', '/auth/login', { body: { name, password }, unauthorizedIsAnswer: true }));
 }
+
+export const serviceMode = () => request<ServiceModeView>('GET', '/auth/mode');
 
 /** The current session, or null when there is none (not signed in, or it expired). */
 export async function currentSession(): Promise<SessionView | null> {

@@ -3,6 +3,7 @@ import type { AuditFilters } from '../api/audit';
 /** Every query key the dashboard uses, in one place. */
 export const queryKeys = Object.freeze({
   session: ['session'] as const,
+  serviceMode: ['service-mode'] as const,
   overview: ['overview'] as const,
   probes: ['probes'] as const,
   keys: ['keys'] as const,

@@ -1,8 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SessionView } from '@nf/contracts';
 import { useCallback } from 'react';
-import { changePassword, currentSession, signIn, signOut } from '../api/auth';
+import { changePassword, currentSession, serviceMode, signIn, signOut } from '../api/auth';
 import { queryKeys } from './query-keys';
+
+/** The public run mode (it does not change while the service runs). */
+export const useServiceMode = () => useQuery({ queryKey: queryKeys.serviceMode, queryFn: serviceMode, staleTime: Infinity });
 
 /** The signed-in admin, or null. */
 export const useSession = () => useQuery({ queryKey: queryKeys.session, queryFn: currentSession, staleTime: Infinity });
