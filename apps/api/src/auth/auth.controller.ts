@@ -15,6 +15,11 @@ import { LoginService } from './login.service';
 
 const secure = (request: FastifyRequest) => request.protocol === 'https';
 
+/** What sign-in and GET /auth/me answer: the admin, the session's CSRF token and when it ends. */
+function sessionView(account: Parameters<typeof toPrincipal>[0], session: { csrfToken: string; expiresAt: number }): SessionView {
+  return { admin: toPrincipal(account), csrfToken: session.csrfToken, mustChangePassword: account.mustChangePassword, expiresAt: session.expiresAt };
+}
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -47,7 +52,7 @@ export class AuthController {
     const result = await this.login.login(body.name, body.password, request.ip);
     reply.header('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, result.token, { secure: secure(request) }));
     reply.header('Cache-Control', 'no-store');
-    return { admin: toPrincipal(result.account), csrfToken: result.csrfToken, mustChangePassword: result.account.mustChangePassword, expiresAt: result.expiresAt };
+    return sessionView(result.account, result);
   }
 
   @Post('logout')
@@ -69,7 +74,7 @@ export class AuthController {
   me(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): SessionView {
     const session = request.nfAdminSession!;
     reply.header('Cache-Control', 'no-store');
-    return { admin: toPrincipal(session.account), csrfToken: session.csrfToken, mustChangePassword: session.account.mustChangePassword, expiresAt: session.expiresAt };
+    return sessionView(session.account, session);
   }
 
   @Post('password')

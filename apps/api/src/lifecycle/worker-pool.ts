@@ -133,7 +133,7 @@ export class WorkerPool<T, R> {
           this.replace();
         }
         void worker.terminate();
-        if (this.inHand() === 0) this.drained?.();
+        if (this.drained && this.inHand() === 0) this.drained();
       };
       worker.on('message', (message: WorkerMessage<R>) => {
         if ('ready' in message) {
@@ -149,7 +149,7 @@ export class WorkerPool<T, R> {
         thread.pending.delete(message.id);
         if ('error' in message) pending?.reject(new Error(message.error));
         else pending?.resolve(message.result);
-        if (this.inHand() === 0) this.drained?.();
+        if (this.drained && this.inHand() === 0) this.drained();
       });
       worker.on('error', stop);
       worker.on('exit', (code) => stop(new Error(`exit code ${code}`)));
