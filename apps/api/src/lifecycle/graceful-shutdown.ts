@@ -1,26 +1,114 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer, Socket } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { INestApplication, Logger } from '@nestjs/common';
 import { ProbeRegistry } from '../health/probe-registry';
 import { Settings } from '../env/env.schema';
 
+/** How often the shutdown looks whether the connections in hand have been answered. */
+const POLL_MS = 20;
+/** A connection accepted but not yet asked anything gets this long to send its request. */
+const FIRST_REQUEST_GRACE_MS = 1_000;
+/** Longest the shutdown keeps taking connections the kernel had already queued before the listener stops. */
+const ACCEPT_QUEUE_DRAIN_MS = 1_000;
+
+interface Connection {
+  acceptedAt: number;
+  requests: number;
+  open: Set<ServerResponse>;
+}
+
 /**
- * SIGTERM/SIGINT: readiness flips to 503 at once; after the drain period (for load balancers
- * to notice) the listener closes and in-flight requests finish; then the process exits 0.
- * If requests outlast the timeout the process exits 1 rather than hang.
+ * The connections a Node HTTP server holds and the requests in hand on each; once shutdown has
+ * begun every answer says `Connection: close`, so keep-alive clients stop reusing their connection
+ * instead of racing its close.
+ */
+class ConnectionTracker {
+  private readonly connections = new Map<Socket, Connection>();
+  private closing = false;
+  /** Connections accepted since start. */
+  accepted = 0;
+
+  constructor(server: Server) {
+    server.on('connection', (socket: Socket) => {
+      this.accepted++;
+      this.connections.set(socket, { acceptedAt: Date.now(), requests: 0, open: new Set() });
+      socket.once('close', () => this.connections.delete(socket));
+    });
+    // Prepended so every request is counted before any handler runs; 'close' fires for answered and aborted ones alike.
+    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+      const connection = this.connections.get(request.socket);
+      if (!connection) return;
+      connection.requests++;
+      connection.open.add(response);
+      if (this.closing) response.setHeader('Connection', 'close');
+      response.once('close', () => connection.open.delete(response));
+    });
+  }
+
+  beginClosing(): void {
+    this.closing = true;
+    for (const { open } of this.connections.values()) {
+      for (const response of open) if (!response.headersSent) response.setHeader('Connection', 'close');
+    }
+  }
+
+  /** Whether a request is in hand, or an accepted connection may still be sending its first one. */
+  settled(now: number): boolean {
+    for (const c of this.connections.values()) {
+      if (c.open.size > 0 || (c.requests === 0 && now - c.acceptedAt < FIRST_REQUEST_GRACE_MS)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Ends every connection with no request in hand. Node's own closeIdleConnections() leaves a
+   * connection that never sent a request open, and such a client would hold the shutdown until its timeout.
+   */
+  closeIdle(): void {
+    for (const [socket, { open }] of this.connections) if (open.size === 0) socket.destroy();
+  }
+}
+
+/**
+ * SIGTERM/SIGINT: readiness flips to 503 at once and every answer from then on says
+ * `Connection: close`; after the drain period (for load balancers to notice) the listener stops
+ * accepting, every request already accepted is answered, idle connections are closed, and then
+ * the modules shut down and the process exits 0. If requests outlast the timeout it exits 1.
+ *
+ * The listener is stopped with net.Server's close, not http.Server's: since Node 19 the latter also
+ * closes "idle" connections at once, which includes accepted connections whose request bytes are
+ * already in the socket but not yet parsed — those clients would see a reset instead of an answer.
  */
 export function installGracefulShutdown(app: INestApplication, shutdown: Settings['shutdown'], exit = process.exit): void {
   const logger = new Logger('Shutdown');
+  const server = app.getHttpServer() as Server;
+  const connections = new ConnectionTracker(server);
   let started = false;
+
   const onSignal = async (signal: NodeJS.Signals) => {
     if (started) return;
     started = true;
     logger.log(`${signal} received: readiness now 503, draining for ${shutdown.drainMs} ms`);
     app.get(ProbeRegistry).beginShutdown();
+    connections.beginClosing();
     await new Promise((resolve) => setTimeout(resolve, shutdown.drainMs));
+
     const timer = setTimeout(() => {
       logger.error(`in-flight work did not finish within ${shutdown.timeoutMs} ms; exiting`);
       exit(1);
     }, shutdown.timeoutMs);
     try {
+      // Connections the kernel completed are only queued: closing the listener would reset them. libuv
+      // takes about one queued connection per turn of the event loop, so turn until a turn takes none.
+      const acceptUntil = Date.now() + ACCEPT_QUEUE_DRAIN_MS;
+      for (let seen = -1; seen !== connections.accepted && Date.now() < acceptUntil; ) {
+        seen = connections.accepted;
+        await nextTurn();
+      }
+      if (server.listening) NetServer.prototype.close.call(server);
+      while (!connections.settled(Date.now())) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      connections.closeIdle();
       await app.close();
       logger.log('closed cleanly');
       clearTimeout(timer);

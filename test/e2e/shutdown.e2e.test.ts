@@ -1,0 +1,59 @@
+import * as net from 'node:net';
+import { spawnService } from '../support/service-process';
+
+jest.setTimeout(60_000);
+
+/** Opens a connection and sends one complete request on it; resolves once every byte is handed to the kernel. */
+async function sendRequest(url: URL, request: string): Promise<{ answer: Promise<string>; firstBytes: Promise<unknown> }> {
+  const socket = net.connect(Number(url.port), url.hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const firstBytes = new Promise((resolve) => socket.once('data', resolve));
+  const answer = new Promise<string>((resolve) => {
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    socket.on('close', () => resolve(data));
+  });
+  await new Promise((resolve) => socket.write(request, resolve));
+  return { answer, firstBytes };
+}
+
+async function waitUntilStarted(base: string): Promise<void> {
+  while ((await fetch(`${base}/health/startup`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+describe('SIGTERM with the default settings', () => {
+  it('answers every request already sent, each with Connection: close, and exits 0', async () => {
+    // Defaults from .env.default: SHUTDOWN_DRAIN_MS=0.
+    const svc = spawnService();
+    const url = new URL(await svc.url());
+    await waitUntilStarted(url.origin);
+
+    // Enough concurrent work that most requests are still queued, unparsed or not even accepted at SIGTERM.
+    const body = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 256], data: Array(256).fill(0.5) }] });
+    const request = `POST /v2/models/wide-mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const sent = await Promise.all(Array.from({ length: 60 }, () => sendRequest(url, request)));
+    svc.child.kill('SIGTERM');
+
+    const answers = await Promise.all(sent.map((s) => s.answer));
+    const statuses = answers.map((a) => a.match(/^HTTP\/1\.1 (\d{3})/)?.[1] ?? `no answer (${a.slice(0, 40) || 'closed'})`);
+    expect(statuses).toEqual(Array(60).fill('200'));
+    for (const answer of answers) expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(await svc.exited).toBe(0);
+  });
+
+  it('does not wait for idle keep-alive or silent connections (exits 0, not 1 at SHUTDOWN_TIMEOUT_MS)', async () => {
+    const svc = spawnService({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const url = new URL(await svc.url());
+    // A client that was answered and keeps its connection open, and one that connected and said nothing.
+    const { answer, firstBytes } = await sendRequest(url, 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+    await firstBytes;
+    const silent = net.connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => silent.once('connect', resolve));
+
+    svc.child.kill('SIGTERM');
+    expect(await svc.exited).toBe(0); // exit 1 would mean the timeout fired
+    expect(await answer).toMatch(/^HTTP\/1\.1 200 /);
+    silent.destroy();
+  });
+});
