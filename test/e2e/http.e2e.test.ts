@@ -79,6 +79,25 @@ describe('HTTP surface: probes, metrics, errors, docs', () => {
     expect(res.body.message).toMatch(/JSON/);
   });
 
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  it.each([
+    ['POST', '/auth/login', 'application/json'],
+    ['POST', '/pqc/handshake', 'application/json'],
+    ['POST', '/pqc/echo', 'application/json'],
+    ['POST', '/v2/models/tiny-mlp/infer', 'application/json'],
+    ['POST', '/v2/models/tiny-mlp/infer', 'application/nf-sealed+json'],
+  ])('refuses JSON nested 2,000 levels deep on %s %s (%s) with 400 naming the limit', async (method, route, type) => {
+    const body = JSON.stringify({ name: 'admin', password: 'x', deep: JSON.parse(nested(2000)) });
+    const res = await t.http[method.toLowerCase() as 'post'](route).set('content-type', type).send(body).expect(400);
+    expect(res.body.message).toBe('JSON body nests objects or arrays deeper than 64 levels');
+  });
+
+  it('still accepts JSON nested up to the limit (it reaches the route)', async () => {
+    const res = await t.http.post('/auth/login').set('content-type', 'application/json').send(JSON.stringify({ name: JSON.parse(nested(63)) }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveProperty('name'); // the DTO's answer, not the parser's
+  });
+
   it('serves the OpenAPI document and its UI at /docs', async () => {
     const doc = await t.http.get('/docs/openapi.json').expect(200);
     expect(doc.body.info).toMatchObject({ title: 'Neural Fabric API', version: '8.1.1' });

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { LoadedEnv } from './env/env.loader';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { useBoundedJsonBodies } from './http/json-body';
 import { validationPipe } from './http/validation';
 import { Clock } from './lifecycle/clock';
 import { TelemetryService, telemetryHook } from './policy/telemetry.service';
@@ -29,7 +30,10 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: options.logger ?? false,
     bufferLogs: false,
+    // Body parsers are ours (http/json-body.ts): JSON with a nesting bound; no other media type is parsed.
+    bodyParser: false,
   });
+  useBoundedJsonBodies(adapter.getInstance());
   // The hook chain every inference job passes, fixed before the first job can run.
   const clock = app.get(Clock);
   app

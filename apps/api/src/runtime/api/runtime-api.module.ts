@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
+import { boundedJsonParser } from '../../http/json-body';
 import { PqcModule } from '../../pqc/pqc.module';
 import { GpuInventory } from '../gpu/gpu-inventory';
 import { RuntimeModule } from '../runtime.module';
@@ -27,8 +28,7 @@ export class RuntimeApiModule implements OnModuleInit {
     // Sealed requests are JSON envelopes under their own media type; Fastify parses only application/json.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser(SEALED_CONTENT_TYPE)) {
-      // Fastify's own JSON parser: prototype-poisoning protection, and malformed JSON is its 400.
-      fastify.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'ignore'));
+      fastify.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'string' }, boundedJsonParser(fastify));
     }
   }
 }

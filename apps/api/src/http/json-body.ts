@@ -1,0 +1,62 @@
+import { BadRequestException } from '@nestjs/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/**
+ * Deepest nesting of objects and arrays a JSON body may have. The deepest legitimate body is a V2
+ * tensor written as nested arrays ({inputs:[{data:[[...]]}]}: three levels plus its rank), far below
+ * this; far above it, recursive code further in (validation, structured clone to a worker) runs out
+ * of stack and the caller would get a 500 instead of a 400.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const OPEN_OBJECT = 0x7b; // {
+const OPEN_ARRAY = 0x5b; // [
+const CLOSE_OBJECT = 0x7d; // }
+const CLOSE_ARRAY = 0x5d; // ]
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c; // \
+
+/**
+ * Whether `text` nests objects/arrays deeper than `max`, counting brackets outside strings only.
+ * It does not validate: malformed text is left for JSON.parse to refuse.
+ */
+export function jsonNestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth > max) return true;
+    } else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && depth > 0) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+const tooDeep = (max: number) => new BadRequestException(`JSON body nests objects or arrays deeper than ${max} levels`);
+
+type BodyParser = (request: FastifyRequest, body: string, done: (error: Error | null, body?: unknown) => void) => void;
+
+/**
+ * Fastify's own JSON parser (prototype-poisoning protection; malformed JSON is its 400) behind a
+ * nesting bound, so nothing after the parser ever sees a body nested deeper than MAX_JSON_DEPTH.
+ */
+export function boundedJsonParser(fastify: FastifyInstance, max = MAX_JSON_DEPTH): BodyParser {
+  const parse = fastify.getDefaultJsonParser('error', 'error') as BodyParser;
+  return (request, body, done) => {
+    if (jsonNestingExceeds(body, max)) return done(tooDeep(max));
+    parse(request, body, done);
+  };
+}
+
+/** Replaces the application/json parser; other JSON media types register boundedJsonParser themselves. */
+export function useBoundedJsonBodies(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, boundedJsonParser(fastify));
+}
