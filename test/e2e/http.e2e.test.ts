@@ -98,6 +98,20 @@ describe('HTTP surface: probes, metrics, errors, docs', () => {
     expect(res.body.errors).toHaveProperty('name'); // the DTO's answer, not the parser's
   });
 
+  it.each(['/health/live', '/docs', '/no/such/route'])('sends security headers on %s', async (route) => {
+    const res = await t.http.get(route);
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
+    });
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
   it('serves the OpenAPI document and its UI at /docs', async () => {
     const doc = await t.http.get('/docs/openapi.json').expect(200);
     expect(doc.body.info).toMatchObject({ title: 'Neural Fabric API', version: '8.1.1' });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import helmet from '@fastify/helmet';
 import * as path from 'node:path';
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -21,6 +22,24 @@ export interface AppOptions {
   dashboardDir?: string;
 }
 
+/**
+ * Everything is served from this origin: the dashboard's bundled scripts, /docs (Swagger UI's
+ * scripts are files too; its styles are partly inline), and the API the dashboard calls.
+ * No upgrade-insecure-requests: the plain listener serves the dashboard in simulation.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
 export const DEFAULT_DASHBOARD_DIR = path.resolve('dist', 'dashboard');
 
 /** Builds the whole HTTP application; main.ts and the e2e tests share it. */
@@ -34,6 +53,7 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
     bodyParser: false,
   });
   useBoundedJsonBodies(adapter.getInstance());
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
   // The hook chain every inference job passes, fixed before the first job can run.
   const clock = app.get(Clock);
   app
