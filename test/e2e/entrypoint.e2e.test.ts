@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { tempDir } from '../support/env';
 import { ServiceProcess, spawnService } from '../support/service-process';
 
 jest.setTimeout(30_000);
@@ -16,6 +17,17 @@ describe('the real entry point', () => {
     const svc = spawnService({ NEURAL_FABRIC_MODE: 'production', SIMULATION_MODE: 'true', GPU_DRIVER_MOCK: 'false', VAULT_PQC_KEK: 'ab'.repeat(32) });
     expect(await svc.exited).not.toBe(0);
     expect(svc.lines.join('\n')).toContain('SIMULATION_MODE must be false when NEURAL_FABRIC_MODE=production');
+  });
+
+  it('stops with one line naming the database path and DATABASE_URL when DATA_DIR cannot be created', async () => {
+    const dir = tempDir('nf-rodata-');
+    writeFileSync(path.join(dir, 'not-a-dir'), '');
+    const data = path.join(dir, 'not-a-dir', 'data');
+    const svc = spawnService({ DATA_DIR: data, DATABASE_URL: `sqlite:${path.join(data, 'nf.sqlite')}` }, dir);
+    expect(await svc.exited).not.toBe(0);
+    const log = svc.lines.join('\n');
+    expect(log).toContain(`SQLite database ${path.join(data, 'nf.sqlite')} (DATABASE_URL): cannot create or write its directory: ENOTDIR`);
+    expect(log).not.toMatch(/^\s+at /m); // no stack trace
   });
 
   describe('a normal start', () => {
@@ -57,8 +69,12 @@ describe('the real entry point', () => {
       expect(metrics).toContain(`nf_env_info{env_hash="${JSON.parse(svc.lines[0]).envHash}",mode="simulation"} 1`);
     });
 
-    it('created its SQLite database under DATA_DIR', () => {
+    it('created its SQLite database under DATA_DIR, readable by no other user', () => {
       expect(existsSync(path.join(svc.dir, 'data', 'nf.sqlite'))).toBe(true);
+      expect(statSync(path.join(svc.dir, 'data')).mode & 0o777).toBe(0o700);
+      for (const file of readdirSync(path.join(svc.dir, 'data')).filter((f) => f.startsWith('nf.sqlite'))) {
+        expect([file, statSync(path.join(svc.dir, 'data', file)).mode & 0o777]).toEqual([file, 0o600]);
+      }
     });
   });
 

@@ -16,7 +16,10 @@ export function dataSourceOptions(database: Settings['database'], extra: { schem
       // WAL lets readers proceed during writes; synchronous=NORMAL is WAL's recommended pairing
       // (durable across crashes of the process, may drop the last commits on power loss, never
       // corrupts); the busy timeout rides out short write locks.
+      // secure_delete overwrites deleted content with zeros, so purged session keys do not linger in
+      // free pages (eraseDeleted() then clears the WAL, which still holds older page images).
       prepareDatabase: (db: { pragma(s: string): unknown }) => {
+        db.pragma('secure_delete = ON');
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.pragma('busy_timeout = 5000');

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { PqcProtocolError, PqcSession, SealedEnvelope, SessionKeys } from '@nf/pqc';
 import { LessThan, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../database/columns';
+import { eraseDeleted } from '../../database/sqlite-file';
 import { KeyService } from '../keystore/key.service';
 import { KeyedMutex } from './keyed-mutex';
 import { PqcReplayEntity, PqcSessionEntity } from './session.entities';
@@ -74,10 +75,13 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
     return this.update(id, async (session) => session.seal(await handle(plaintext)));
   }
 
+  /** Deletes expired sessions so that their keys cannot be read back from the database files either. */
   async purgeExpired(now = Date.now()): Promise<number> {
     const sessions = await this.sessions.delete({ expiresAt: LessThan(now) });
     await this.replays.delete({ expiresAt: LessThan(now) });
-    return sessions.affected ?? 0;
+    const purged = sessions.affected ?? 0;
+    if (purged > 0) await eraseDeleted(this.sessions.manager.connection);
+    return purged;
   }
 
   private update<T>(id: string, step: (session: PqcSession) => T | Promise<T>): Promise<T> {
