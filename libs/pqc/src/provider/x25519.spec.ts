@@ -35,4 +35,12 @@ describe('native X25519 ephemeral generation', () => {
     expect(a.publicKey).not.toEqual(b.publicKey);
     expect(a.sharedSecret(b.publicKey)).toEqual(b.sharedSecret(a.publicKey));
   });
+
+  it('publishes the public key of the private scalar it holds (checked by an independent implementation)', () => {
+    for (let i = 0; i < 20; i++) {
+      const generated = nodeX25519.generate();
+      const peer = Uint8Array.from(randomBytes(32));
+      expect(generated.sharedSecret(x25519.getPublicKey(peer))).toEqual(x25519.getSharedSecret(peer, generated.publicKey));
+    }
+  });
 });
