@@ -34,10 +34,12 @@ describe('recovering an interrupted rotation', () => {
     const row = {
       id: randomUUID(),
       status: 'EXECUTING' as const,
+      kind: 'rotate' as const,
       requesterId: randomUUID(),
       requesterName: 'alice',
       reason: 'interrupted by a crash',
       targetKeyVersion,
+      minVersion: null,
       graceSeconds: 3600,
       approvalsRequired: 1,
       createdAt: now - 10_000,

@@ -1,4 +1,5 @@
 import { handshake, parseHandshakeInfo, PqcSession, verifyKeyTransition } from '@nf/pqc';
+import { AuditService } from '../../apps/api/src/audit/audit.service';
 import { Clock } from '../../apps/api/src/lifecycle/clock';
 import { AdminClient, newAdmin } from '../support/admins';
 import { startTestApp, TestApp } from '../support/app';
@@ -17,6 +18,14 @@ async function rotate(requester: AdminClient, approver: AdminClient, graceSecond
   const approved = await approver.post(`/pqc/rotations/${created.body.id}/approve`, { requestHash: created.body.requestHash }).expect(200);
   expect(approved.body.status).toBe('EXECUTED');
   return approved.body;
+}
+
+/** Asks for a new minimum key version as `requester` and approves it as `approver`. */
+async function setMinVersion(requester: AdminClient, approver: AdminClient, minVersion: number) {
+  const created = await requester.put('/pqc/keys/min-version', { minVersion, reason: `minimum key version to ${minVersion}` }).expect(202);
+  expect(created.body).toMatchObject({ kind: 'min-version', status: 'PENDING', minVersion });
+  const approved = await approver.post(`/pqc/rotations/${created.body.id}/approve`, { requestHash: created.body.requestHash }).expect(200);
+  expect(approved.body).toMatchObject({ kind: 'min-version', status: 'EXECUTED', minVersion });
 }
 
 describe('key rotation under the two-person rule', () => {
@@ -141,14 +150,32 @@ describe('request expiry and key versions like Vault Transit (fake clock)', () =
     expect(sessions.map((s) => s.keyVersion)).toEqual([1, 2, 3, 4, 5]);
     for (const s of sessions) await echo(t, s, `v${s.keyVersion}`).expect(200);
 
-    await alice.put('/pqc/keys/min-version', { minVersion: 3 }).expect(200);
+    // One admin alone changes nothing: the minimum is a request like a rotation, and its requester cannot approve it.
+    const alone = (await alice.put('/pqc/keys/min-version', { minVersion: 3, reason: 'retire the first two key versions' }).expect(202)).body;
+    expect(alone).toMatchObject({ kind: 'min-version', status: 'PENDING', minVersion: 3, targetKeyVersion: 5, graceSeconds: 0 });
+    await alice.post(`/pqc/rotations/${alone.id}/approve`, { requestHash: alone.requestHash }).expect(403);
+    for (const s of sessions) await echo(t, s, `v${s.keyVersion}`).expect(200);
+    expect((await bob.get('/pqc/keys').expect(200)).body.minVersion).toBe(1);
+    await alice.post(`/pqc/rotations/${alone.id}/cancel`).expect(200);
+
+    await setMinVersion(alice, bob, 3);
+    expect((await bob.get('/pqc/keys').expect(200)).body.minVersion).toBe(3);
     for (const s of sessions) {
       const res = await echo(t, s, `v${s.keyVersion}`);
       expect([s.keyVersion, res.status]).toEqual([s.keyVersion, s.keyVersion < 3 ? 410 : 200]);
     }
-    await alice.put('/pqc/keys/min-version', { minVersion: 1 }).expect(200);
+    await setMinVersion(bob, alice, 1);
     for (const s of sessions) await echo(t, s, `v${s.keyVersion}`).expect(200);
-    await alice.put('/pqc/keys/min-version', { minVersion: 6 }).expect(400); // above the active version
+    const above = await alice.put('/pqc/keys/min-version', { minVersion: 6, reason: 'above the active version' }).expect(400);
+    expect(above.body.message).toMatch(/from 1 to the active key version 5/);
+    await alice.put('/pqc/keys/min-version', { minVersion: 2 }).expect(400); // no reason
+
+    const audit = t.app.get(AuditService);
+    const set = await audit.list({ action: 'key_min_version_set' });
+    expect(set.map((e) => [e.actor.type, e.details.before, e.details.after])).toEqual([
+      ['system', 3, 1],
+      ['system', 1, 3],
+    ]);
   });
 
   it('a session under a version past its grace window is refused', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { getSuite, MlDsaSigningKey } from '@nf/pqc';
 import { Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntryEntity } from '../../apps/api/src/audit/audit.entity';
 import { AUDIT_SIGNATURE_CONTEXT } from '../../apps/api/src/audit/audit.hash';
 import { AuditSecretError } from '../../apps/api/src/audit/audit.guard';
@@ -10,6 +10,7 @@ import { AuditMetrics } from '../../apps/api/src/audit/audit.metrics';
 import { AuditRepository } from '../../apps/api/src/audit/audit.repository';
 import { AuditInputError, AuditService } from '../../apps/api/src/audit/audit.service';
 import { IdentitySigner } from '../../apps/api/src/audit/identity-signer';
+import { isUniqueViolation } from '../../apps/api/src/database/columns';
 import { dataSourceOptions } from '../../apps/api/src/database/database.options';
 import { runMigrations } from '../../apps/api/src/database/migrator';
 import { tempDir } from '../support/env';
@@ -155,6 +156,81 @@ function auditContract(connect: () => Promise<DataSource>) {
     expect(await rows()).toEqual([]);
   });
 
+  describe("recordWith: the caller's writes and the entry commit together", () => {
+    const works = async () => (await ds.query(`SELECT id FROM ${workTable(ds)} ORDER BY id`)).map((r: { id: string }) => r.id);
+    const insertWork = (id: string) => (manager: EntityManager) => insertInto(manager, ds, id);
+
+    beforeEach(async () => {
+      await ds.query(`CREATE TABLE ${workTable(ds)} (id varchar(36) PRIMARY KEY)`);
+    });
+
+    it("stores both, hands work's result to the entry, and returns it", async () => {
+      const result = await service.recordWith(
+        (n: number) => ({ actor: admin, action: 'rotation_approved', details: { approvals: n } }),
+        async (manager) => {
+          await insertWork('w1')(manager);
+          return 2;
+        },
+      );
+      expect(result).toBe(2);
+      expect(await works()).toEqual(['w1']);
+      expect((await rows()).map((r) => [r.seq, r.action, r.details])).toEqual([[1, 'rotation_approved', '{"approvals":2}']]);
+      await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 1 });
+    });
+
+    it('stores neither when work throws, and passes its error on untouched', async () => {
+      const failure = new Error('work failed after its write');
+      await expect(
+        service.recordWith({ actor: admin, action: 'rotation_requested' }, async (manager) => {
+          await insertWork('w1')(manager);
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(await works()).toEqual([]);
+      expect(await rows()).toEqual([]);
+      await service.record({ actor: admin, action: 'rotation_requested' });
+      expectGaplessChain(await rows(), 1);
+    });
+
+    it('stores neither when the entry is refused or cannot be signed', async () => {
+      await expect(service.recordWith(() => ({ actor: admin, action: 'x', details: { password: 'hunter2' } }), insertWork('w1'))).rejects.toThrow(AuditSecretError);
+      const sign = jest.spyOn(signer, 'signWithIdentity').mockImplementationOnce(() => {
+        throw new Error('keystore unavailable');
+      });
+      await expect(service.recordWith({ actor: admin, action: 'rotation_requested' }, insertWork('w2'))).rejects.toThrow('keystore unavailable');
+      sign.mockRestore();
+      expect(await works()).toEqual([]);
+      expect(await rows()).toEqual([]);
+    });
+
+    it("does not retry a unique violation raised by work (it is the caller's answer)", async () => {
+      await service.recordWith({ actor: admin, action: 'rotation_approved' }, insertWork('vote'));
+      let runs = 0;
+      const again = service.recordWith({ actor: admin, action: 'rotation_approved' }, async (manager) => {
+        runs++;
+        await insertWork('vote')(manager);
+      });
+      await expect(again).rejects.toMatchObject({ name: 'QueryFailedError' });
+      expect(isUniqueViolation(await again.catch((e: unknown) => e))).toBe(true);
+      expect(runs).toBe(1);
+      expect((await rows()).length).toBe(1);
+    });
+
+    it('runs work serialised with every other append: a check-then-insert in work admits exactly one', async () => {
+      const claim = (i: number) =>
+        service.recordWith({ actor: admin, action: 'rotation_requested', details: { i } }, async (manager) => {
+          const [{ n }] = await manager.query(`SELECT COUNT(*) AS n FROM ${workTable(ds)}`);
+          if (Number(n) > 0) throw new Error('already claimed');
+          await insertWork(`claim-${i}`)(manager);
+        });
+      const outcomes = await Promise.allSettled([...Array.from({ length: 8 }, (_, i) => claim(i)), recordMany(service, 4, 'login_failed')]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBe(2); // one claim, and recordMany
+      expect(await works()).toHaveLength(1);
+      expectGaplessChain(await rows(), 5);
+      await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 5 });
+    });
+  });
+
   describe('tampering in SQL is found at the right entry', () => {
     beforeEach(async () => {
       await recordMany(service, 4);
@@ -213,6 +289,16 @@ function auditContract(connect: () => Promise<DataSource>) {
   });
 }
 
+/** A scratch table for recordWith's work, in the test's own schema on Postgres. */
+function workTable(ds: DataSource): string {
+  const schema = (ds.options as { schema?: string }).schema;
+  return schema ? `"${schema}".nf_test_work` : 'nf_test_work';
+}
+
+function insertInto(manager: EntityManager, ds: DataSource, id: string): Promise<unknown> {
+  return manager.query(`INSERT INTO ${workTable(ds)} (id) VALUES (${ds.options.type === 'postgres' ? '$1' : '?'})`, [id]);
+}
+
 function flipLastChar(b64url: string): string {
   const last = b64url.at(-2)!; // not the final char: its low bits may be padding
   return b64url.slice(0, -2) + (last === 'A' ? 'B' : 'A') + b64url.slice(-1);
@@ -235,6 +321,32 @@ describePostgres('audit log on PostgreSQL', () => {
   });
 
   auditContract(() => connect({ type: 'postgres', url: POSTGRES_URL }, schema.schema));
+
+  it('two replicas running check-then-insert work in recordWith at once: exactly one inserts', async () => {
+    const replicas = await Promise.all([1, 2].map(() => connect({ type: 'postgres', url: POSTGRES_URL }, schema.schema)));
+    try {
+      await runMigrations(replicas[0]);
+      await replicas[0].query(`CREATE TABLE ${workTable(replicas[0])} (id varchar(36) PRIMARY KEY)`);
+      const signer = new TestSigner();
+      const services = replicas.map((ds) => auditOn(ds, signer).service);
+      const outcomes = await Promise.allSettled(
+        services.flatMap((service, r) =>
+          Array.from({ length: 4 }, (_, i) =>
+            service.recordWith({ actor: { type: 'system', id: `replica-${r}` }, action: 'rotation_requested', details: { i } }, async (manager) => {
+              const [{ n }] = await manager.query(`SELECT COUNT(*) AS n FROM ${workTable(replicas[r])}`);
+              if (Number(n) > 0) throw new Error('already claimed');
+              await insertInto(manager, replicas[r], `replica-${r}-${i}`);
+            }),
+          ),
+        ),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      expect(await replicas[1].query(`SELECT id FROM ${workTable(replicas[1])}`)).toHaveLength(1);
+      await expect(services[1].verifyChain()).resolves.toEqual({ ok: true, entries: 1 });
+    } finally {
+      await Promise.all(replicas.map((ds) => ds.destroy()));
+    }
+  });
 
   it('two replicas appending at once build one gapless chain that verifies', async () => {
     const replicas = await Promise.all([1, 2].map(() => connect({ type: 'postgres', url: POSTGRES_URL }, schema.schema)));

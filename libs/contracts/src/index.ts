@@ -73,13 +73,21 @@ export interface KeysView {
 
 export type RotationStatus = 'PENDING' | 'APPROVED' | 'EXECUTING' | 'EXECUTED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED' | 'FAILED';
 
-/** A rotation request with its votes (GET /pqc/rotations, /pqc/rotations/:id). Times are epoch ms. */
+/** What an approved request changes: 'rotate' makes a new key version, 'min-version' sets the minimum usable version. */
+export type RotationKind = 'rotate' | 'min-version';
+
+/** A request under the two-person rule, with its votes (GET /pqc/rotations, /pqc/rotations/:id). Times are epoch ms. */
 export interface RotationView {
   id: string;
   status: RotationStatus;
+  kind: RotationKind;
   reason: string;
   requester: { id: string; name: string };
+  /** 'rotate': the key version it creates. 'min-version': the version active when it was requested. */
   targetKeyVersion: number;
+  /** 'min-version': the minimum usable key version it sets; null for 'rotate'. */
+  minVersion: number | null;
+  /** 'rotate': how long the current version stays verify-only afterwards; 0 for 'min-version'. */
   graceSeconds: number;
   requestHash: string;
   approvalsRequired: number;

@@ -31,7 +31,8 @@ const MAX_ATTEMPTS = 5;
  *   reads the head and inserts (released by its commit or rollback);
  * - on SQLite, by the database's single writer; a second process on the same file that loses a
  *   race gets SQLITE_BUSY or a seq conflict and the append is retried.
- * The seq primary key is the last line of defence: two entries can never share a seq.
+ * The seq primary key is the last line of defence: two entries can never share a seq. A caller's
+ * own writes can join an append's transaction (appendWith), serialised by the same locks.
  */
 @Injectable()
 export class AuditRepository {
@@ -40,8 +41,19 @@ export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Builds the next entry from the head under the append lock (build must be synchronous) and inserts it. */
-  append(build: (head: ChainHead) => AuditEntryEntity): Promise<AuditEntryEntity> {
-    const run = this.tail.then(() => this.appendWithRetry(build));
+  async append(build: (head: ChainHead) => AuditEntryEntity): Promise<AuditEntryEntity> {
+    return (await this.appendWith(async () => undefined, build)).entry;
+  }
+
+  /**
+   * Runs `work` and then appends the entry `build` makes from the head and work's result, in ONE
+   * transaction under the append lock: both are stored or neither. An error from work rolls it all
+   * back and comes out unchanged (a unique violation in it is the caller's answer, not a lost race).
+   * Only SQLITE_BUSY (from any statement) and a seq taken at the insert retry the whole transaction,
+   * so work may run again and must do nothing outside `manager`.
+   */
+  appendWith<T>(work: (manager: EntityManager) => Promise<T>, build: (head: ChainHead, result: T) => AuditEntryEntity): Promise<{ entry: AuditEntryEntity; result: T }> {
+    const run = this.tail.then(() => this.appendWithRetry(work, build));
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -72,21 +84,30 @@ export class AuditRepository {
     return this.dataSource.getRepository(AuditEntryEntity).count();
   }
 
-  private async appendWithRetry(build: (head: ChainHead) => AuditEntryEntity): Promise<AuditEntryEntity> {
+  private async appendWithRetry<T>(
+    work: (manager: EntityManager) => Promise<T>,
+    build: (head: ChainHead, result: T) => AuditEntryEntity,
+  ): Promise<{ entry: AuditEntryEntity; result: T }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) => this.appendInTransaction(manager, build));
+        return await this.dataSource.transaction((manager) => this.appendInTransaction(manager, work, build));
       } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+        const cause = error instanceof SeqTaken ? error.cause : error;
+        if (attempt >= MAX_ATTEMPTS || !(error instanceof SeqTaken || isBusy(error))) throw cause;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }
     }
   }
 
-  private async appendInTransaction(manager: EntityManager, build: (head: ChainHead) => AuditEntryEntity): Promise<AuditEntryEntity> {
+  private async appendInTransaction<T>(
+    manager: EntityManager,
+    work: (manager: EntityManager) => Promise<T>,
+    build: (head: ChainHead, result: T) => AuditEntryEntity,
+  ): Promise<{ entry: AuditEntryEntity; result: T }> {
     if (this.dataSource.options.type === 'postgres') {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK.auditAppend]);
     }
+    const result = await work(manager);
     const last = await manager
       .getRepository(AuditEntryEntity)
       .createQueryBuilder('a')
@@ -94,14 +115,25 @@ export class AuditRepository {
       .orderBy('a.seq', 'DESC')
       .limit(1)
       .getOne();
-    const entry = build(last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH });
-    await manager.getRepository(AuditEntryEntity).insert(entry);
-    return entry;
+    const entry = build(last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH }, result);
+    try {
+      await manager.getRepository(AuditEntryEntity).insert(entry);
+    } catch (error) {
+      throw isUniqueViolation(error) ? new SeqTaken(error) : error;
+    }
+    return { entry, result };
   }
 }
 
-/** Lost a race the locks cannot prevent (a second process on one SQLite file): read the head again. */
-function isRetryable(error: unknown): boolean {
+/** Another process appended the same seq first (a second process on one SQLite file): read the head again. */
+class SeqTaken extends Error {
+  constructor(override readonly cause: unknown) {
+    super('audit seq taken by a concurrent append');
+  }
+}
+
+/** The database was locked by another process (SQLite): the whole transaction may run again. */
+function isBusy(error: unknown): boolean {
   const code = String((error as QueryFailedError & { driverError?: { code?: string } }).driverError?.code ?? '');
-  return isUniqueViolation(error) || (error instanceof QueryFailedError && code.startsWith('SQLITE_BUSY'));
+  return error instanceof QueryFailedError && code.startsWith('SQLITE_BUSY');
 }

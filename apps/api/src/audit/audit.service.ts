@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { actionLabel } from './audit.actions';
 import { AuditEntryEntity } from './audit.entity';
 import { assertNoSecrets } from './audit.guard';
@@ -53,26 +54,48 @@ export class AuditService {
 
   /**
    * Appends one entry and returns it as stored. Throws AuditInputError or AuditSecretError for
-   * input it refuses; callers whose action must not happen unaudited should await it first.
+   * input it refuses; callers whose action must not happen unaudited should await it first, or
+   * use recordWith to store the action and its entry together.
    */
   async record(input: AuditInput): Promise<AuditEntryView> {
     const fields = normalise(input);
-    const stored = await this.entries.append((head) => {
-      const entry: AuditEntryEntity = Object.assign(new AuditEntryEntity(), fields, {
-        seq: head.seq + 1,
-        at: Date.now(),
-        prevHash: head.hash,
-      });
-      entry.hash = entryHash(entry);
-      // Signing (~12 ms) happens under the append lock: the hash names the previous entry, and a
-      // row is never updated after its insert, so the signature must be in the insert.
-      const { keyVersion, signature } = this.signer.signWithIdentity(Buffer.from(entry.hash, 'hex'), AUDIT_SIGNATURE_CONTEXT);
-      entry.signature = Buffer.from(signature).toString('base64url');
-      entry.sigKeyVersion = keyVersion;
-      return entry;
-    });
+    const stored = await this.entries.append((head) => this.sealed(fields, head));
     this.metrics.entries.inc({ action: actionLabel(stored.action) });
     return toView(stored);
+  }
+
+  /**
+   * Runs `work` (database writes through the EntityManager it is given, nothing else) and appends
+   * its entry in ONE transaction, under the same serialisation as record(): the change and its
+   * audit entry are committed together or not at all, so a crash can never leave one without the
+   * other. If work throws, nothing is stored and the error comes out as thrown. `input` may be
+   * computed from work's result (validated after work; a refused input rolls work back too).
+   * Work runs under the append lock and may run twice (a whole-transaction retry): keep it short
+   * and free of side effects outside the database.
+   */
+  async recordWith<T>(input: AuditInput | ((result: T) => AuditInput), work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const given = typeof input === 'function' ? undefined : normalise(input);
+    const { entry, result } = await this.entries.appendWith(work, (head, result) =>
+      this.sealed(given ?? normalise((input as (result: T) => AuditInput)(result)), head),
+    );
+    this.metrics.entries.inc({ action: actionLabel(entry.action) });
+    return result;
+  }
+
+  /** The next entry after `head`: chained, hashed and signed (called under the append lock). */
+  private sealed(fields: NormalisedInput, head: ChainHead): AuditEntryEntity {
+    const entry: AuditEntryEntity = Object.assign(new AuditEntryEntity(), fields, {
+      seq: head.seq + 1,
+      at: Date.now(),
+      prevHash: head.hash,
+    });
+    entry.hash = entryHash(entry);
+    // Signing (~12 ms) happens under the append lock: the hash names the previous entry, and a
+    // row is never updated after its insert, so the signature must be in the insert.
+    const { keyVersion, signature } = this.signer.signWithIdentity(Buffer.from(entry.hash, 'hex'), AUDIT_SIGNATURE_CONTEXT);
+    entry.signature = Buffer.from(signature).toString('base64url');
+    entry.sigKeyVersion = keyVersion;
+    return entry;
   }
 
   /** Newest first; page on with beforeSeq = the last seq of the previous page. */

@@ -30,6 +30,7 @@ export const ENV_SCHEMA = {
   ROTATION_APPROVALS_REQUIRED: int(1, 20),
   ROTATION_REQUEST_TTL_HOURS: int(1, 24 * 30),
   ROTATION_GRACE_HOURS: int(0, 24 * 365),
+  ROTATION_EXECUTION_LEASE_SECONDS: int(1, 3600),
   AUTH_SESSION_IDLE_MINUTES: int(1, 24 * 60),
   AUTH_SESSION_MAX_HOURS: int(1, 30 * 24),
   AUTH_LOGIN_MAX_FAILURES: int(1, 100),
@@ -91,6 +92,8 @@ export interface Settings {
     readonly requestTtlMs: number;
     /** How long the previous key version keeps serving existing sessions (verify-only). */
     readonly graceMs: number;
+    /** An EXECUTING request whose lease lapsed is recovered (its executor is assumed dead). */
+    readonly executionLeaseMs: number;
   };
   readonly auth: {
     /** A dashboard session unused this long expires. */
@@ -206,6 +209,7 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       approvalsRequired: env.ROTATION_APPROVALS_REQUIRED,
       requestTtlMs: env.ROTATION_REQUEST_TTL_HOURS * 3600 * 1000,
       graceMs: env.ROTATION_GRACE_HOURS * 3600 * 1000,
+      executionLeaseMs: env.ROTATION_EXECUTION_LEASE_SECONDS * 1000,
     },
     auth: {
       sessionIdleMs: env.AUTH_SESSION_IDLE_MINUTES * 60_000,

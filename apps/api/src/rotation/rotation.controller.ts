@@ -1,9 +1,8 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentAdmin } from '../auth/auth.decorators';
 import type { KeysView } from '@nf/contracts';
 import { KeyService } from '../pqc/keystore/key.service';
-import { KeystoreError } from '../pqc/keystore/kek';
 import { AmendRotationDto, CreateRotationDto, ListRotationsQuery, MinVersionDto, VoteDto } from './rotation.dto';
 import { Actor, RotationService, RotationView } from './rotation.service';
 
@@ -27,17 +26,17 @@ export class RotationController {
   }
 
   @Put('keys/min-version')
+  @HttpCode(202)
   @AdminOnly('admin')
-  @ApiOperation({ summary: 'Raise or lower the minimum key version that may still serve sessions' })
-  @ApiResponse({ status: 400, description: 'outside 1..active version' })
-  async setMinVersion(@CurrentAdmin() admin: Actor, @Body() body: MinVersionDto): Promise<{ minVersion: number }> {
-    try {
-      await this.rotations.setMinVersion(admin, body.minVersion);
-    } catch (error) {
-      if (error instanceof KeystoreError) throw new BadRequestException(error.message);
-      throw error;
-    }
-    return { minVersion: this.keys.minVersion };
+  @ApiOperation({
+    summary: 'Request a new minimum key version (it can end or revive every session): it applies once enough other admins approve',
+    description: 'Creates a PENDING request of kind min-version under the two-person rule; approve, reject or cancel it under /pqc/rotations/:id.',
+  })
+  @ApiResponse({ status: 202, description: 'PENDING request of kind min-version' })
+  @ApiResponse({ status: 400, description: 'outside 1..active version, or no reason' })
+  @ApiResponse({ status: 409, description: 'another request is still open' })
+  requestMinVersion(@CurrentAdmin() admin: Actor, @Body() body: MinVersionDto): Promise<RotationView> {
+    return this.rotations.request(admin, { kind: 'min-version', reason: body.reason, minVersion: body.minVersion });
   }
 
   @Post('rotations')
@@ -46,7 +45,7 @@ export class RotationController {
   @ApiResponse({ status: 201, description: 'PENDING request' })
   @ApiResponse({ status: 409, description: 'another request is still open' })
   request(@CurrentAdmin() admin: Actor, @Body() body: CreateRotationDto): Promise<RotationView> {
-    return this.rotations.request(admin, body);
+    return this.rotations.request(admin, { kind: 'rotate', reason: body.reason, graceSeconds: body.graceSeconds });
   }
 
   @Get('rotations')
@@ -74,7 +73,7 @@ export class RotationController {
   @Post('rotations/:id/approve')
   @HttpCode(200)
   @AdminOnly('admin')
-  @ApiOperation({ summary: 'Approve (not your own request); on quorum the rotation executes' })
+  @ApiOperation({ summary: 'Approve (not your own request); on quorum the request executes' })
   @ApiResponse({ status: 403, description: 'the requester cannot approve' })
   @ApiResponse({ status: 409, description: 'already voted, request changed, or no longer pending' })
   @ApiResponse({ status: 410, description: 'request expired' })

@@ -47,8 +47,13 @@ export class ListRotationsQuery {
 }
 
 export class MinVersionDto {
-  @ApiProperty({ description: 'Key versions below this serve nothing, not even existing sessions' })
+  @ApiProperty({ description: 'Key versions below this serve nothing, not even existing sessions (1..active version)' })
   @IsInt()
   @Min(1)
   minVersion!: number;
+
+  @ApiProperty({ description: 'Why (shown to approvers, kept in the audit log)', minLength: 10, maxLength: 500 })
+  @IsString()
+  @Length(10, 500)
+  reason!: string;
 }

@@ -3,6 +3,9 @@ import { epochMs } from '../database/columns';
 
 export const ROTATION_STATUSES = ['PENDING', 'APPROVED', 'EXECUTING', 'EXECUTED', 'REJECTED', 'CANCELLED', 'EXPIRED', 'FAILED'] as const;
 export type RotationStatus = (typeof ROTATION_STATUSES)[number];
+/** What an approved request changes: a new key version, or the minimum usable key version. */
+export const ROTATION_KINDS = ['rotate', 'min-version'] as const;
+export type RotationKind = (typeof ROTATION_KINDS)[number];
 
 @Entity('nf_rotation_request')
 export class RotationRequestEntity {
@@ -19,11 +22,19 @@ export class RotationRequestEntity {
   @Column({ name: 'requester_name', type: 'varchar', length: 128 })
   requesterName!: string;
 
+  @Column({ type: 'varchar', length: 16 })
+  kind!: RotationKind;
+
   @Column({ type: 'text' })
   reason!: string;
 
+  /** 'rotate': the version it creates. 'min-version': the active version when it was requested. */
   @Column({ name: 'target_key_version', type: 'integer' })
   targetKeyVersion!: number;
+
+  /** 'min-version' only: the minimum usable key version it sets. */
+  @Column({ name: 'min_version', type: 'integer', nullable: true })
+  minVersion!: number | null;
 
   @Column({ name: 'grace_seconds', type: 'integer' })
   graceSeconds!: number;

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PqcModule } from '../pqc/pqc.module';
 import { RotationController } from './rotation.controller';
 import { RotationRequestEntity, RotationVoteEntity } from './rotation.entities';
+import { RotationExecutor } from './rotation.executor';
 import { RotationMetrics } from './rotation.metrics';
 import { RotationService } from './rotation.service';
 
@@ -10,7 +11,7 @@ import { RotationService } from './rotation.service';
 @Module({
   imports: [TypeOrmModule.forFeature([RotationRequestEntity, RotationVoteEntity]), PqcModule],
   controllers: [RotationController],
-  providers: [RotationService, RotationMetrics],
+  providers: [RotationService, RotationExecutor, RotationMetrics],
   exports: [RotationService],
 })
 export class RotationModule {}

@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
+  BadRequestException,
   ConflictException,
   ForbiddenException,
   GoneException,
@@ -9,83 +10,89 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import type { RotationView } from '@nf/contracts';
-import { DataSource, In, LessThan, Repository } from 'typeorm';
+import { EntityManager, In, LessThan, LessThanOrEqual, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { isUniqueViolation } from '../database/columns';
 import { InjectSettings } from '../env/env.module';
 import { Settings } from '../env/env.schema';
 import { Clock } from '../lifecycle/clock';
 import { KeyService } from '../pqc/keystore/key.service';
-import { KeyedMutex } from '../pqc/sessions/keyed-mutex';
-import { RotationRequestEntity, RotationStatus, RotationVoteEntity } from './rotation.entities';
+import { RotationKind, RotationRequestEntity, RotationStatus, RotationVoteEntity } from './rotation.entities';
+import { RotationExecutor } from './rotation.executor';
 import { RotationMetrics } from './rotation.metrics';
+import { Actor, assertStillPending, auditInput, NotApplied, requestHash, SYSTEM, transition } from './rotation.request';
 
-/** The admin acting (ids are compared, never names). */
-export interface Actor {
-  id: string;
-  name: string;
-}
-
+export type { Actor } from './rotation.request';
+export { requestHash } from './rotation.request';
 export type { RotationView };
 
 const SWEEP_INTERVAL_MS = 15_000;
-const EXECUTION_LEASE_MS = 60_000;
 
-/** SHA-256 over the exact request: what an approval binds to. Field order is fixed. */
-export function requestHash(r: Pick<RotationRequestEntity, 'id' | 'reason' | 'targetKeyVersion' | 'graceSeconds'>): string {
-  const canonical = JSON.stringify({ id: r.id, reason: r.reason, targetKeyVersion: r.targetKeyVersion, graceSeconds: r.graceSeconds });
-  return createHash('sha256').update(`neural-fabric/rotation-request/v1\n${canonical}`).digest('hex');
+export interface NewRequest {
+  kind?: RotationKind;
+  reason: string;
+  graceSeconds?: number;
+  /** kind 'min-version': the minimum usable key version to set. */
+  minVersion?: number;
 }
 
 /**
- * Key rotation under the two-person rule: PENDING -> APPROVED -> EXECUTING -> EXECUTED, or
- * REJECTED / CANCELLED / EXPIRED / FAILED. Every transition is a conditional UPDATE on the
- * expected status, so concurrent approvals (on any replica) execute a rotation exactly once.
+ * Requests under the two-person rule: PENDING -> APPROVED -> EXECUTING -> EXECUTED, or REJECTED /
+ * CANCELLED / EXPIRED / FAILED; a request either rotates the key or sets the minimum key version.
+ * Each step commits its state change and its audit entry in one transaction
+ * (AuditService.recordWith), so a crash leaves a step done or undone, never half done, and every
+ * transition is conditional on the expected status, so concurrent approvals on any replica
+ * execute a request exactly once (RotationExecutor).
  */
 @Injectable()
 export class RotationService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RotationService.name);
-  private readonly localLock = new KeyedMutex();
   private sweepTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectRepository(RotationRequestEntity) private readonly requests: Repository<RotationRequestEntity>,
     @InjectRepository(RotationVoteEntity) private readonly votes: Repository<RotationVoteEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectSettings() private readonly settings: Settings,
     private readonly keys: KeyService,
     private readonly audit: AuditService,
+    private readonly executor: RotationExecutor,
     private readonly clock: Clock,
     private readonly metrics: RotationMetrics,
   ) {}
 
+  /** Finishes what a crash interrupted before serving, then sweeps every 15 s (or every lease, if shorter). */
   async onModuleInit(): Promise<void> {
     await this.sweep();
     this.sweepTimer = setInterval(() => {
       this.sweep().catch((error: Error) => this.logger.warn(`rotation sweep failed: ${error.message}`));
-    }, SWEEP_INTERVAL_MS).unref();
+    }, Math.min(SWEEP_INTERVAL_MS, this.settings.rotation.executionLeaseMs)).unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.sweepTimer);
   }
 
-  async request(actor: Actor, input: { reason: string; graceSeconds?: number }): Promise<RotationView> {
+  async request(actor: Actor, input: NewRequest): Promise<RotationView> {
+    const kind = input.kind ?? 'rotate';
     const now = this.clock.now();
     this.keys.refresh(); // target the version after the one active on any replica, not a stale view
-    const open = await this.requests.findOneBy({ status: In(['PENDING', 'APPROVED', 'EXECUTING']) });
-    if (open) throw new ConflictException(`rotation request ${open.id} is still ${open.status}; decide or cancel it first`);
+    const active = this.keys.active().version;
+    if (kind === 'min-version' && !(Number.isInteger(input.minVersion) && input.minVersion! >= 1 && input.minVersion! <= active)) {
+      throw new BadRequestException(`minVersion must be an integer from 1 to the active key version ${active}`);
+    }
+    await this.assertNoneOpen(this.requests.manager); // the cheap refusal; checked again inside the transaction
     const entity: RotationRequestEntity = {
       id: randomUUID(),
       status: 'PENDING',
+      kind,
       requesterId: actor.id,
       requesterName: actor.name,
       reason: input.reason,
-      targetKeyVersion: this.keys.active().version + 1,
-      graceSeconds: input.graceSeconds ?? Math.round(this.settings.rotation.graceMs / 1000),
+      targetKeyVersion: kind === 'rotate' ? active + 1 : active,
+      graceSeconds: kind === 'rotate' ? (input.graceSeconds ?? Math.round(this.settings.rotation.graceMs / 1000)) : 0,
+      minVersion: kind === 'min-version' ? input.minVersion! : null,
       requestHash: '',
       approvalsRequired: this.settings.rotation.approvalsRequired,
       createdAt: now,
@@ -97,8 +104,11 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
       error: null,
     };
     entity.requestHash = requestHash(entity);
-    await this.requests.insert(entity);
-    await this.record(actor, 'rotation_requested', entity, { reason: entity.reason, targetKeyVersion: entity.targetKeyVersion });
+    const details = { reason: entity.reason, targetKeyVersion: entity.targetKeyVersion };
+    await this.audit.recordWith(auditInput(actor, 'rotation_requested', entity, details), async (manager) => {
+      await this.assertNoneOpen(manager);
+      await manager.insert(RotationRequestEntity, entity);
+    });
     this.metrics.requests.inc({ outcome: 'requested' });
     await this.refreshPending();
     return this.view(entity);
@@ -108,26 +118,36 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
   async amend(actor: Actor, id: string, input: { reason?: string; graceSeconds?: number }): Promise<RotationView> {
     const request = await this.pending(id);
     if (request.requesterId !== actor.id) throw new ForbiddenException('only the requester can change a rotation request');
+    if (request.kind !== 'rotate' && input.graceSeconds !== undefined) throw new BadRequestException(`graceSeconds does not apply to a ${request.kind} request`);
     const changed = { ...request, reason: input.reason ?? request.reason, graceSeconds: input.graceSeconds ?? request.graceSeconds };
     changed.requestHash = requestHash(changed);
-    await this.transition(request, 'PENDING', { reason: changed.reason, graceSeconds: changed.graceSeconds, requestHash: changed.requestHash });
-    await this.record(actor, 'rotation_amended', changed, { reason: changed.reason, graceSeconds: changed.graceSeconds });
+    await this.audit.recordWith(auditInput(actor, 'rotation_amended', changed, { reason: changed.reason, graceSeconds: changed.graceSeconds }), async (manager) => {
+      await assertStillPending(manager, request);
+      await manager.update(RotationRequestEntity, { id }, { reason: changed.reason, graceSeconds: changed.graceSeconds, requestHash: changed.requestHash });
+    });
     return this.get(id);
   }
 
+  /** The vote, its audit entry and, when it completes the quorum, PENDING -> APPROVED commit together. */
   async approve(actor: Actor, id: string, approvedHash: string): Promise<RotationView> {
     const request = await this.pending(id);
     if (request.requesterId === actor.id) throw new ForbiddenException('the requester cannot approve their own rotation request');
     this.assertSameRequest(request, approvedHash);
-    await this.vote(actor, request, 'approve');
-    await this.record(actor, 'rotation_approved', request, {});
-    const approvals = await this.votes.countBy({ requestId: id, decision: 'approve', requestHash: request.requestHash });
-    if (approvals >= request.approvalsRequired) {
-      const won = await this.transition(request, 'PENDING', { status: 'APPROVED', decidedAt: this.clock.now() }, { requestHash: request.requestHash });
-      if (won) {
-        this.metrics.requests.inc({ outcome: 'approved' });
-        await this.execute(request.id);
-      }
+    await this.assertNotVoted(actor, request);
+    const approved = await this.audit.recordWith(
+      (result: { approvals: number; approved: boolean }) =>
+        auditInput(actor, 'rotation_approved', request, { approvals: result.approvals, quorumReached: result.approved }),
+      async (manager) => {
+        await assertStillPending(manager, request);
+        await this.insertVote(manager, actor, request, 'approve');
+        const approvals = await manager.countBy(RotationVoteEntity, { requestId: id, decision: 'approve', requestHash: request.requestHash });
+        const approved = approvals >= request.approvalsRequired && (await this.markApproved(manager, request));
+        return { approvals, approved };
+      },
+    );
+    if (approved.approved) {
+      this.metrics.requests.inc({ outcome: 'approved' });
+      await this.executor.execute(id);
     }
     await this.refreshPending();
     return this.get(id);
@@ -136,11 +156,13 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
   async reject(actor: Actor, id: string, rejectedHash: string): Promise<RotationView> {
     const request = await this.pending(id);
     this.assertSameRequest(request, rejectedHash);
-    await this.vote(actor, request, 'reject');
-    if (await this.transition(request, 'PENDING', { status: 'REJECTED', decidedAt: this.clock.now() })) {
-      await this.record(actor, 'rotation_rejected', request, {});
-      this.metrics.requests.inc({ outcome: 'rejected' });
-    }
+    await this.assertNotVoted(actor, request);
+    await this.audit.recordWith(auditInput(actor, 'rotation_rejected', request, {}), async (manager) => {
+      await assertStillPending(manager, request);
+      await this.insertVote(manager, actor, request, 'reject');
+      await this.decide(manager, id, 'REJECTED');
+    });
+    this.metrics.requests.inc({ outcome: 'rejected' });
     await this.refreshPending();
     return this.get(id);
   }
@@ -148,10 +170,11 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
   async cancel(actor: Actor, id: string): Promise<RotationView> {
     const request = await this.pending(id);
     if (request.requesterId !== actor.id) throw new ForbiddenException('only the requester can cancel a rotation request');
-    if (await this.transition(request, 'PENDING', { status: 'CANCELLED', decidedAt: this.clock.now() })) {
-      await this.record(actor, 'rotation_cancelled', request, {});
-      this.metrics.requests.inc({ outcome: 'cancelled' });
-    }
+    await this.audit.recordWith(auditInput(actor, 'rotation_cancelled', request, {}), async (manager) => {
+      await assertStillPending(manager, request);
+      await this.decide(manager, id, 'CANCELLED');
+    });
+    this.metrics.requests.inc({ outcome: 'cancelled' });
     await this.refreshPending();
     return this.get(id);
   }
@@ -167,62 +190,67 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
     return Promise.all(rows.map((r) => this.view(r)));
   }
 
-  /** Raises or lowers the minimum usable key version, under the same keystore lock as rotations. */
-  async setMinVersion(actor: Actor, minVersion: number): Promise<void> {
-    const before = this.keys.minVersion;
-    await this.withKeystoreLock(async () => this.keys.setMinVersion(minVersion));
-    await this.audit.record({ actor: { type: 'admin', ...actor }, action: 'key_min_version_set', details: { before, after: minVersion } });
-  }
-
-  /** Expires unanswered requests and recovers executions whose executor died. */
+  /**
+   * Expires unanswered requests, finishes what a crash interrupted (executes APPROVED requests,
+   * recovers executions whose lease lapsed) and approves PENDING requests whose quorum is met:
+   * a state only older versions could leave behind (vote stored, transition lost).
+   */
   async sweep(): Promise<void> {
     const now = this.clock.now();
-    for (const request of await this.requests.findBy({ status: 'PENDING', expiresAt: LessThan(now) })) {
-      if (await this.transition(request, 'PENDING', { status: 'EXPIRED', decidedAt: now })) {
-        await this.record({ id: 'system', name: 'system' }, 'rotation_expired', request, {}, 'system');
-        this.metrics.requests.inc({ outcome: 'expired' });
-      }
-    }
-    for (const request of await this.requests.findBy({ status: 'APPROVED' })) await this.execute(request.id);
-    for (const request of await this.requests.findBy({ status: 'EXECUTING', leaseUntil: LessThan(now) })) await this.recover(request);
+    for (const request of await this.requests.findBy({ status: 'PENDING', expiresAt: LessThanOrEqual(now) })) await this.expire(request, now);
+    for (const request of await this.requests.findBy({ status: 'PENDING' })) await this.approveOnQuorum(request);
+    for (const request of await this.requests.findBy({ status: 'APPROVED' })) await this.executor.execute(request.id);
+    for (const request of await this.requests.findBy({ status: 'EXECUTING', leaseUntil: LessThan(now) })) await this.executor.recover(request);
     await this.refreshPending();
   }
 
-  private async execute(id: string): Promise<void> {
-    const request = (await this.requests.findOneBy({ id }))!;
-    const now = this.clock.now();
-    if (!(await this.transition(request, 'APPROVED', { status: 'EXECUTING', leaseUntil: now + EXECUTION_LEASE_MS }))) return;
-    let outcome: { status: RotationStatus; fields: Partial<RotationRequestEntity> };
+  private async expire(request: RotationRequestEntity, now: number): Promise<void> {
     try {
-      const { from, to } = await this.withKeystoreLock(async () =>
-        this.keys.rotate(request.targetKeyVersion - 1, request.graceSeconds * 1000, now),
-      );
-      outcome = { status: 'EXECUTED', fields: { executedAt: this.clock.now(), keyVersionAfter: to } };
-      this.logger.log(`rotation ${id} executed: key version ${from} -> ${to}`);
+      await this.audit.recordWith(auditInput(SYSTEM, 'rotation_expired', request, {}), async (manager) => {
+        if (!(await transition(manager, request.id, 'PENDING', { status: 'EXPIRED', decidedAt: now }))) throw new NotApplied();
+      });
+      this.metrics.requests.inc({ outcome: 'expired' });
     } catch (error) {
-      outcome = { status: 'FAILED', fields: { error: (error as Error).message } };
-      this.logger.error(`rotation ${id} failed: ${(error as Error).message}`);
+      if (!(error instanceof NotApplied)) throw error;
     }
-    await this.transition(request, 'EXECUTING', { status: outcome.status, leaseUntil: null, ...outcome.fields });
-    await this.record({ id: 'system', name: 'system' }, outcome.status === 'EXECUTED' ? 'rotation_executed' : 'rotation_failed', request, outcome.fields, 'system');
-    this.metrics.requests.inc({ outcome: outcome.status === 'EXECUTED' ? 'executed' : 'failed' });
   }
 
-  /**
-   * An execution whose lease ran out: the keystore's single manifest write either happened (the
-   * target version is active: complete the record) or did not (the old version is still active:
-   * the rotation is rolled back and marked FAILED). Never both, never neither.
-   */
-  private async recover(request: RotationRequestEntity): Promise<void> {
-    const active = this.keys.active().version;
-    const completed = active >= request.targetKeyVersion;
-    const fields: Partial<RotationRequestEntity> = completed
-      ? { status: 'EXECUTED', executedAt: this.clock.now(), keyVersionAfter: request.targetKeyVersion, leaseUntil: null }
-      : { status: 'FAILED', error: 'execution was interrupted before the new key version became active; rolled back', leaseUntil: null };
-    if (await this.transition(request, 'EXECUTING', fields, { leaseUntil: request.leaseUntil })) {
-      await this.record({ id: 'system', name: 'system' }, 'rotation_recovered', request, { outcome: completed ? 'completed' : 'rolled_back' }, 'system');
-      this.metrics.requests.inc({ outcome: completed ? 'executed' : 'failed' });
+  private async approveOnQuorum(request: RotationRequestEntity): Promise<void> {
+    const voters = async (manager: EntityManager) =>
+      (await manager.findBy(RotationVoteEntity, { requestId: request.id, decision: 'approve', requestHash: request.requestHash })).map((v) => v.adminId);
+    if ((await voters(this.requests.manager)).length < request.approvalsRequired) return;
+    try {
+      await this.audit.recordWith(
+        (approvals: string[]) => auditInput(SYSTEM, 'rotation_approved', request, { recovered: true, approvals }),
+        async (manager) => {
+          const approvals = await voters(manager);
+          if (approvals.length < request.approvalsRequired || !(await this.markApproved(manager, request))) throw new NotApplied();
+          return approvals;
+        },
+      );
+    } catch (error) {
+      if (error instanceof NotApplied) return;
+      throw error;
     }
+    this.logger.warn(`rotation request ${request.id} had its quorum but was still PENDING; approved now`);
+    this.metrics.requests.inc({ outcome: 'approved' });
+    await this.executor.execute(request.id);
+  }
+
+  /** PENDING -> a final decision; assertStillPending ran first in the same transaction. */
+  private async decide(manager: EntityManager, id: string, status: 'REJECTED' | 'CANCELLED'): Promise<void> {
+    if (!(await transition(manager, id, 'PENDING', { status, decidedAt: this.clock.now() }))) {
+      throw new ConflictException(`rotation request ${id} is no longer PENDING`);
+    }
+  }
+
+  private markApproved(manager: EntityManager, request: RotationRequestEntity): Promise<boolean> {
+    return transition(manager, request.id, 'PENDING', { status: 'APPROVED', decidedAt: this.clock.now() }, { requestHash: request.requestHash });
+  }
+
+  private async assertNoneOpen(manager: EntityManager): Promise<void> {
+    const open = await manager.findOneBy(RotationRequestEntity, { status: In(['PENDING', 'APPROVED', 'EXECUTING']) });
+    if (open) throw new ConflictException(`rotation request ${open.id} is still ${open.status}; decide or cancel it first`);
   }
 
   private async pending(id: string): Promise<RotationRequestEntity> {
@@ -242,9 +270,16 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async vote(actor: Actor, request: RotationRequestEntity, decision: 'approve' | 'reject'): Promise<void> {
+  /** The plain refusal of a second vote; the unique index refuses it again inside the transaction. */
+  private async assertNotVoted(actor: Actor, request: RotationRequestEntity): Promise<void> {
+    if (await this.votes.existsBy({ requestId: request.id, adminId: actor.id, requestHash: request.requestHash })) {
+      throw new ConflictException('you already voted on this rotation request');
+    }
+  }
+
+  private async insertVote(manager: EntityManager, actor: Actor, request: RotationRequestEntity, decision: 'approve' | 'reject'): Promise<void> {
     try {
-      await this.votes.insert({
+      await manager.insert(RotationVoteEntity, {
         id: randomUUID(),
         requestId: request.id,
         adminId: actor.id,
@@ -257,50 +292,6 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
       if (isUniqueViolation(error)) throw new ConflictException('you already voted on this rotation request');
       throw error;
     }
-  }
-
-  /** Conditional update: applies only if the row is still in `from` (and matches `also`). */
-  private async transition(
-    request: RotationRequestEntity,
-    from: RotationStatus,
-    fields: Partial<RotationRequestEntity>,
-    also: Partial<RotationRequestEntity> = {},
-  ): Promise<boolean> {
-    const result = await this.requests.update({ id: request.id, status: from, ...also } as never, fields as never);
-    return (result.affected ?? 0) > 0;
-  }
-
-  private async withKeystoreLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.localLock.run('keystore', async () => {
-      if (this.dataSource.options.type !== 'postgres') return fn();
-      const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.keystore]);
-        return await fn();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.keystore]).catch(() => undefined);
-        await runner.release();
-      }
-    });
-  }
-
-  private async record(
-    actor: Actor,
-    action: string,
-    request: RotationRequestEntity,
-    details: Record<string, unknown>,
-    type: 'admin' | 'system' = 'admin',
-  ): Promise<void> {
-    const active = this.keys.status.ok ? this.keys.active().version : undefined;
-    await this.audit.record({
-      actor: { type, id: actor.id, name: actor.name },
-      action,
-      target: `rotation:${request.id}`,
-      details: { ...details, requestHash: request.requestHash },
-      keyVersionBefore: request.targetKeyVersion - 1,
-      keyVersionAfter: action === 'rotation_executed' || action === 'rotation_recovered' ? active : undefined,
-    });
   }
 
   private async refreshPending(): Promise<void> {
@@ -316,9 +307,11 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
     return {
       id: r.id,
       status: r.status,
+      kind: r.kind,
       reason: r.reason,
       requester: { id: r.requesterId, name: r.requesterName },
       targetKeyVersion: r.targetKeyVersion,
+      minVersion: r.minVersion,
       graceSeconds: r.graceSeconds,
       requestHash: r.requestHash,
       approvalsRequired: r.approvalsRequired,

@@ -1,5 +1,5 @@
 import type { KeysView, RotationView } from '@nf/contracts';
-import { rotationActions, voteConsequences } from './rotation';
+import { rotationActions, rotationTitle, voteConsequences } from './rotation';
 
 const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
 const alice = { id: 'a-1', name: 'alice', role: 'admin' as const };
@@ -9,9 +9,11 @@ const vera = { id: 'v-3', name: 'vera', role: 'viewer' as const };
 const rotation = (overrides: Partial<RotationView> = {}): RotationView => ({
   id: 'r-1',
   status: 'PENDING',
+  kind: 'rotate',
   reason: 'scheduled quarterly rotation',
   requester: { id: alice.id, name: alice.name },
   targetKeyVersion: 3,
+  minVersion: null,
   graceSeconds: 86_400,
   requestHash: 'f'.repeat(64),
   approvalsRequired: 1,
@@ -81,5 +83,35 @@ describe('voteConsequences: what the confirmation says will change', () => {
       'The request ends as REJECTED; no other vote can revive it.',
       'Key version 2 stays active. The keystore does not change.',
     ]);
+  });
+});
+
+describe('min-version requests', () => {
+  const minVersion = (min: number, overrides: Partial<RotationView> = {}) =>
+    rotation({ kind: 'min-version', minVersion: min, targetKeyVersion: 2, graceSeconds: 0, ...overrides });
+
+  it('are titled by what they set', () => {
+    expect(rotationTitle(minVersion(2))).toBe('Set the minimum key version to 2');
+    expect(rotationTitle(rotation())).toBe('Rotate to key version 3');
+  });
+
+  it('say which versions stop serving when the minimum rises, and which serve again when it falls', () => {
+    expect(voteConsequences(minVersion(2), keys, 'approve', NOW)).toEqual([
+      'This approval completes the quorum (1 of 1): the change applies at once.',
+      'Key versions 1..1 stop serving at once: every session made under them ends.',
+      'Your vote is bound to request hash ffffffffffffffff…; if the request changes, it no longer counts.',
+    ]);
+    expect(voteConsequences(minVersion(1), { ...keys, minVersion: 2 }, 'approve', NOW)[1]).toBe(
+      'Key versions 1..1 serve again: their sessions work again while inside their grace windows.',
+    );
+    expect(voteConsequences(minVersion(2, { approvalsRequired: 2 }), keys, 'approve', NOW)[0]).toBe('This is approval 1 of 2: nothing changes yet.');
+    expect(voteConsequences(minVersion(2), keys, 'reject', NOW)).toEqual([
+      'The request ends as REJECTED; no other vote can revive it.',
+      'The minimum key version stays 1.',
+    ]);
+  });
+
+  it('tell the requester a change, not a rotation, awaits another admin', () => {
+    expect(rotationActions(minVersion(2), alice, NOW).note).toBe('You requested this change: another admin must approve it.');
   });
 });

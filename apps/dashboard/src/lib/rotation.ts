@@ -20,13 +20,21 @@ export function rotationActions(rotation: RotationView, admin: SessionView['admi
   if (admin.role !== 'admin') return { ...none, note: 'Read-only: voting needs the admin role.' };
   const mine = rotation.requester.id === admin.id;
   const voted = [...rotation.approvals, ...rotation.rejections].some((v) => v.admin.id === admin.id);
-  if (mine) return { approve: false, reject: false, cancel: true, note: 'You requested this rotation: another admin must approve it.' };
+  if (mine) {
+    return { approve: false, reject: false, cancel: true, note: `You requested this ${rotation.kind === 'rotate' ? 'rotation' : 'change'}: another admin must approve it.` };
+  }
   if (voted) return { ...none, note: 'You already voted on this request.' };
   return { approve: true, reject: true, cancel: false };
 }
 
+/** What a request changes, in a few words (headings, history). */
+export function rotationTitle(rotation: Pick<RotationView, 'kind' | 'targetKeyVersion' | 'minVersion'>): string {
+  return rotation.kind === 'min-version' ? `Set the minimum key version to ${rotation.minVersion}` : `Rotate to key version ${rotation.targetKeyVersion}`;
+}
+
 /** Exactly what a vote changes, line by line, for the confirmation dialog. */
 export function voteConsequences(rotation: RotationView, keys: KeysView | undefined, vote: Vote, now: number): string[] {
+  if (rotation.kind === 'min-version') return minVersionConsequences(rotation, keys, vote);
   const from = rotation.targetKeyVersion - 1;
   const lines: string[] = [];
   if (vote === 'reject') {
@@ -50,6 +58,27 @@ export function voteConsequences(rotation: RotationView, keys: KeysView | undefi
   } else if (keys) {
     lines.push(`Warning: key version ${keys.activeVersion} is active now, not ${from}; the rotation will fail as overtaken.`);
   }
+  lines.push(`Your vote is bound to request hash ${rotation.requestHash.slice(0, 16)}…; if the request changes, it no longer counts.`);
+  return lines;
+}
+
+function minVersionConsequences(rotation: RotationView, keys: KeysView | undefined, vote: Vote): string[] {
+  const target = rotation.minVersion!;
+  const current = keys?.minVersion;
+  if (vote === 'reject') {
+    return ['The request ends as REJECTED; no other vote can revive it.', `The minimum key version stays ${current ?? 'as it is'}.`];
+  }
+  const lines: string[] = [];
+  const after = rotation.approvals.length + 1;
+  lines.push(
+    after < rotation.approvalsRequired
+      ? `This is approval ${after} of ${rotation.approvalsRequired}: nothing changes yet.`
+      : `This approval completes the quorum (${after} of ${rotation.approvalsRequired}): the change applies at once.`,
+  );
+  if (current === undefined) lines.push(`The minimum usable key version becomes ${target}.`);
+  else if (target > current) lines.push(`Key versions ${current}..${target - 1} stop serving at once: every session made under them ends.`);
+  else if (target < current) lines.push(`Key versions ${target}..${current - 1} serve again: their sessions work again while inside their grace windows.`);
+  else lines.push(`The minimum key version is already ${target}: nothing changes.`);
   lines.push(`Your vote is bound to request hash ${rotation.requestHash.slice(0, 16)}…; if the request changes, it no longer counts.`);
   return lines;
 }

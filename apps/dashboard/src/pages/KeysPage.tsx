@@ -8,7 +8,7 @@ import { useCancelRotation, useKeys, useRequestRotation, useRotations, useVote }
 import { useNow } from '../hooks/use-now';
 import { formatCountdown, formatSpan, formatTime, groupHex } from '../lib/format';
 import type { Vote } from '../api/keys';
-import { OPEN_STATUSES, rotationActions, voteConsequences } from '../lib/rotation';
+import { OPEN_STATUSES, rotationActions, rotationTitle, voteConsequences } from '../lib/rotation';
 
 const MIN_REASON = 10;
 const MAX_REASON = 500;
@@ -75,6 +75,10 @@ function RequestRotation() {
   );
 }
 
+function approvalTitle(rotation: RotationView): string {
+  return rotation.kind === 'rotate' ? `Approve rotation to key version ${rotation.targetKeyVersion}?` : `Approve setting the minimum key version to ${rotation.minVersion}?`;
+}
+
 function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; keys?: KeysView; admin: SessionView['admin'] }) {
   const now = useNow();
   const vote = useVote();
@@ -88,7 +92,7 @@ function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; ke
   return (
     <article className="card rotation" aria-labelledby={`rotation-${rotation.id}`} data-testid="pending-rotation">
       <h3 id={`rotation-${rotation.id}`}>
-        Rotate to key version {rotation.targetKeyVersion} <Badge tone={STATUS_TONE[rotation.status]}>{rotation.status}</Badge>
+        {rotationTitle(rotation)} <Badge tone={STATUS_TONE[rotation.status]}>{rotation.status}</Badge>
       </h3>
       <dl className="facts">
         <dt>Requested by</dt>
@@ -100,8 +104,12 @@ function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; ke
           {rotation.approvals.length} of {rotation.approvalsRequired}
           {rotation.approvals.length > 0 && ` (${rotation.approvals.map((a) => a.admin.name).join(', ')})`}
         </dd>
-        <dt>Grace for the current key</dt>
-        <dd>{formatSpan(rotation.graceSeconds)}</dd>
+        {rotation.kind === 'rotate' && (
+          <>
+            <dt>Grace for the current key</dt>
+            <dd>{formatSpan(rotation.graceSeconds)}</dd>
+          </>
+        )}
         <dt>Expires in</dt>
         <dd>
           <time dateTime={new Date(rotation.expiresAt).toISOString()} data-testid="rotation-expiry">
@@ -130,9 +138,9 @@ function PendingRotation({ rotation, keys, admin }: { rotation: RotationView; ke
       <ErrorText action="Cancelling" error={cancel.error} />
       {confirming && (
         <ConfirmDialog
-          title={confirming.vote === 'approve' ? `Approve rotation to key version ${confirming.rotation.targetKeyVersion}?` : 'Reject this rotation request?'}
+          title={confirming.vote === 'approve' ? approvalTitle(confirming.rotation) : 'Reject this request?'}
           lines={voteConsequences(confirming.rotation, keys, confirming.vote, now)}
-          confirmLabel={confirming.vote === 'approve' ? 'Approve rotation' : 'Reject request'}
+          confirmLabel={confirming.vote === 'approve' ? (confirming.rotation.kind === 'rotate' ? 'Approve rotation' : 'Approve change') : 'Reject request'}
           busy={vote.isPending}
           onConfirm={confirm}
           onCancel={() => {
@@ -155,12 +163,13 @@ function History({ rotations }: { rotations: RotationView[] }) {
         <p>No decided rotation requests yet.</p>
       ) : (
         <table data-testid="rotation-history">
-          <TableHead columns={['Requested', 'By', 'Reason', 'Outcome', 'Votes', 'Key version after']} />
+          <TableHead columns={['Requested', 'By', 'Change', 'Reason', 'Outcome', 'Votes', 'Key version after']} />
           <tbody>
             {rotations.map((r) => (
               <tr key={r.id}>
                 <td>{formatTime(r.createdAt)}</td>
                 <td>{r.requester.name}</td>
+                <td>{rotationTitle(r)}</td>
                 <td>{r.reason}</td>
                 <td>
                   <Badge tone={STATUS_TONE[r.status]}>{r.status}</Badge>
