@@ -317,7 +317,7 @@ describe('login throttling', () => {
     expect(res.body.message).toMatch(/locked/);
   });
 
-  it('limits failures per client address across accounts (sliding window)', async () => {
+  it('limits failures per client address across accounts', async () => {
     const move = timeTravel(t);
     move(16 * 60_000); // 3 failures of the previous test are in the window
     for (let i = 0; i < 4; i++) await t.http.post('/auth/login').send({ name: `user${i}`, password: 'x' }).expect(401);

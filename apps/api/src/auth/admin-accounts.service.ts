@@ -19,6 +19,8 @@ import { writeFileAtomic } from '../pqc/keystore/atomic-file';
 import { Clock } from '../lifecycle/clock';
 import { ADMIN_ROLES, AdminAccountEntity, AdminRole, AdminSessionEntity } from './auth.entities';
 import { NAME_PATTERN, NAME_RULE } from './auth.errors';
+import { accountKey } from './lockout';
+import { LoginThrottleRepository } from './login-throttle.repository';
 import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } from './password';
 
 export const BOOTSTRAP_ADMIN = 'admin';
@@ -43,6 +45,7 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     @InjectRepository(AdminSessionEntity) private readonly sessions: Repository<AdminSessionEntity>,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly throttle: LoginThrottleRepository,
   ) {}
 
   get initialPasswordFile(): string {
@@ -100,8 +103,9 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     const now = this.clock.now();
     await this.accounts.update(
       { id: account.id },
-      { passwordHash: await hashPassword(password), mustChangePassword: true, failedLogins: 0, lockedUntil: 0, passwordChangedAt: now },
+      { passwordHash: await hashPassword(password), mustChangePassword: true, passwordChangedAt: now },
     );
+    await this.throttle.clear(accountKey(account.name));
     await this.sessions.delete({ adminId: account.id });
     await this.removeInitialPasswordFile((filed) => verifyPassword(filed, account.passwordHash));
     await this.audit.record({ actor, action: 'password_reset', target: `admin:${account.id}`, details: { name } });
@@ -138,11 +142,6 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     return this.accounts.findOneBy({ id });
   }
 
-  /** Lockout bookkeeping lives on the account row, so every replica sees the same count. */
-  saveLockout(id: string, failedLogins: number, lockedUntil: number): Promise<unknown> {
-    return this.accounts.update({ id }, { failedLogins, lockedUntil });
-  }
-
   private async insert(name: string, role: AdminRole): Promise<{ account: AdminAccountEntity; password: string }> {
     const password = generatePassword();
     const now = this.clock.now();
@@ -152,8 +151,6 @@ export class AdminAccountsService implements OnApplicationBootstrap {
       role,
       passwordHash: await hashPassword(password),
       mustChangePassword: true,
-      failedLogins: 0,
-      lockedUntil: 0,
       createdAt: now,
       passwordChangedAt: now,
     });
