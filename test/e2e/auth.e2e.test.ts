@@ -350,6 +350,8 @@ describe('API consumers in production mode', () => {
     const accounts = t.app.get(AdminAccountsService);
     const { password } = await accounts.create('ops', 'admin', { type: 'cli', name: 'test' });
     const first = await login(t, 'ops', password);
+    const setCookie = (await t.http.post('/auth/login').send({ name: 'ops', password }).expect(200)).headers['set-cookie'] as unknown as string[];
+    expect(setCookie[0]).toMatch(/; Secure$/); // production: Secure even over plain HTTP (TLS ends in front of the service)
     await as(t, first).post('/auth/password', { current: password, new: 'ops-chosen-password' }).expect(204);
     const tenant = await as(t, first).post('/auth/tenants', { name: 'prod-tenant' }).expect(201);
     const { key } = (await as(t, first).post(`/auth/tenants/${tenant.body.id}/api-keys`).expect(201)).body;
