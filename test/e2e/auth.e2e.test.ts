@@ -114,6 +114,10 @@ describe('admin authentication (simulation mode)', () => {
       const short = await as(t, first).post('/auth/password', { current: oneTime, new: 'short' }).expect(400);
       expect(short.body.errors).toHaveProperty('new');
       await as(t, first).post('/auth/password', { current: oneTime, new: oneTime }).expect(400);
+      for (const weak of [' '.repeat(12), 'passwordpassword', 'password1234', 'iloveyou1234']) {
+        const refused = await as(t, first).post('/auth/password', { current: oneTime, new: weak }).expect(400);
+        expect(refused.body.errors.new).toMatch(/too easy to guess/);
+      }
       const wrong = await as(t, first).post('/auth/password', { current: 'not-the-password', new: 'a-new-password-1' }).expect(400);
       expect(wrong.body.errors).toHaveProperty('current');
       expect(existsSync(file())).toBe(true);

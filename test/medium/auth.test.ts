@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ConflictException } from '@nestjs/common';
+import { BadRequestException, ConflictException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditInput, AuditService } from '../../apps/api/src/audit/audit.service';
 import { AdminAccountsService } from '../../apps/api/src/auth/admin-accounts.service';
@@ -127,6 +127,20 @@ function authContract(connect: Connect) {
     expect((await s.throttle.reserve(accountKey('erin'), rule, s.clock.at)).ok).toBe(false);
     await s.accounts.resetPassword('erin', { type: 'cli' });
     expect((await s.throttle.reserve(accountKey('erin'), rule, s.clock.at)).ok).toBe(true);
+  });
+
+  it('refuses weak new passwords with 400 keyed by field, before changing anything', async () => {
+    const s = services(ds);
+    const { account, password } = await s.accounts.create('frank', 'admin', { type: 'cli' });
+    const keep = await s.sessions.create(account.id);
+    const keepId = (await s.sessions.resolve(keep.token))!.id;
+    for (const weak of [' '.repeat(12), 'passwordpassword', 'password1234', 'frank-frank-frank']) {
+      const error = await s.accounts.changePassword(account.id, password, weak, keepId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadRequestException);
+      expect((error as BadRequestException).getResponse()).toMatchObject({ errors: { new: expect.stringMatching(/too easy to guess/) } });
+    }
+    await expect(verifyPassword(password, (await s.accountsRepo.findOneBy({ id: account.id }))!.passwordHash)).resolves.toBe(true);
+    await s.accounts.changePassword(account.id, password, 'granite lantern orbit 42', keepId);
   });
 
   it('deleting an account cascades to its sessions', async () => {

@@ -21,7 +21,8 @@ import { ADMIN_ROLES, AdminAccountEntity, AdminRole, AdminSessionEntity } from '
 import { NAME_PATTERN, NAME_RULE } from './auth.errors';
 import { accountKey } from './lockout';
 import { LoginThrottleRepository } from './login-throttle.repository';
-import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } from './password';
+import { generatePassword, hashPassword, verifyPassword } from './password';
+import { passwordWeakness } from './password-strength';
 
 export const BOOTSTRAP_ADMIN = 'admin';
 export const INITIAL_PASSWORD_FILE = 'initial-admin-password';
@@ -119,9 +120,8 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     if (!(await verifyPassword(current, account.passwordHash))) {
       throw new BadRequestException({ message: 'the current password is wrong', errors: { current: 'is wrong' } });
     }
-    if (next.length < PASSWORD_MIN_LENGTH) {
-      throw new BadRequestException({ message: `the new password needs at least ${PASSWORD_MIN_LENGTH} characters`, errors: { new: `at least ${PASSWORD_MIN_LENGTH} characters` } });
-    }
+    const weakness = passwordWeakness(next, [account.name]);
+    if (weakness) throw new BadRequestException({ message: `the new password is ${weakness}`, errors: { new: weakness } });
     if (next === current) {
       throw new BadRequestException({ message: 'the new password must differ from the current one', errors: { new: 'must differ from the current password' } });
     }

@@ -81,10 +81,10 @@ export class AuthController {
   @AllowPasswordChangePending()
   @ApiOperation({
     summary: 'Changes the own password (the only call allowed while a change is pending)',
-    description: 'Needs the current password; the new one has at least 12 characters and differs from it. Other sessions of the account end.',
+    description: 'Needs the current password; the new one has at least 12 characters, is not easy to guess (zxcvbn score 3 or more) and differs from it. Other sessions of the account end.',
   })
   @ApiResponse({ status: 204, description: 'changed' })
-  @ApiResponse({ status: 400, description: 'current password wrong, or new password too short or unchanged (errors keyed by field)' })
+  @ApiResponse({ status: 400, description: 'current password wrong, or new password too short, too easy to guess or unchanged (errors keyed by field)' })
   async changePassword(@Body() body: ChangePasswordDto, @Req() request: AuthenticatedRequest, @CurrentAdmin() admin: AdminPrincipal): Promise<void> {
     await this.accounts.changePassword(admin.id, body.current, body.new, request.nfAdminSession!.id);
   }
