@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { AdminAccountEntity, AdminSessionEntity, LoginThrottleEntity } from '../../apps/api/src/auth/auth.entities';
-import { afterRelease, afterReservation, Reservation, ThrottleRule, ThrottleState } from '../../apps/api/src/auth/lockout';
+import { afterRelease, afterReservation, isExpired, Reservation, ThrottleRule, ThrottleState } from '../../apps/api/src/auth/lockout';
 import { LoginThrottleRepository } from '../../apps/api/src/auth/login-throttle.repository';
 import { dataSourceOptions } from '../../apps/api/src/database/database.options';
 import { MIGRATIONS } from '../../apps/api/src/database/migrations';
@@ -76,11 +76,12 @@ function throttleContract(connect: Connect, modelRuns: number) {
     await expect(repo.purgeExpired(T0 + 30 * MINUTE, rule.windowMs)).resolves.toBe(2);
   });
 
-  it('behaves exactly like the model in lockout.ts for any sequence of reservations, releases and clears', async () => {
+  it('behaves exactly like the model in lockout.ts for any sequence of reservations, releases, clears and purges', async () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('reserve' as const), key: fc.integer({ min: 0, max: 1 }), advance: fc.integer({ min: 0, max: 20 * MINUTE }) }),
       fc.record({ kind: fc.constant('release' as const), key: fc.integer({ min: 0, max: 1 }), advance: fc.constant(0) }),
       fc.record({ kind: fc.constant('clear' as const), key: fc.integer({ min: 0, max: 1 }), advance: fc.constant(0) }),
+      fc.record({ kind: fc.constant('purge' as const), key: fc.integer({ min: 0, max: 1 }), advance: fc.integer({ min: 0, max: 20 * MINUTE }) }),
     );
     const rules = fc.record({ maxFailures: fc.integer({ min: 1, max: 4 }), windowMs: fc.constantFrom(5 * MINUTE, 15 * MINUTE), lockMs: fc.constantFrom(1 * MINUTE, 15 * MINUTE) });
     await fc.assert(
@@ -108,11 +109,15 @@ function throttleContract(connect: Connect, modelRuns: number) {
             if (!reservation) continue;
             model.set(key, afterRelease(model.get(key), reservation));
             await repo.release(reservation);
-          } else {
+          } else if (kind === 'clear') {
             model.delete(key);
             await repo.clear(key);
+          } else {
+            const expired = keys.filter((k) => model.get(k) && isExpired(model.get(k)!, now, r));
+            expired.forEach((k) => model.delete(k));
+            await expect(repo.purgeExpired(now, r.windowMs)).resolves.toBe(expired.length);
           }
-          expect(await stateOf(ds, key)).toEqual(model.get(key));
+          for (const k of keys) expect(await stateOf(ds, k)).toEqual(model.get(k));
         }
       }),
       { numRuns: modelRuns },
