@@ -114,6 +114,10 @@ describe('admin authentication (simulation mode)', () => {
       const short = await as(t, first).post('/auth/password', { current: oneTime, new: 'short' }).expect(400);
       expect(short.body.errors).toHaveProperty('new');
       await as(t, first).post('/auth/password', { current: oneTime, new: oneTime }).expect(400);
+      for (const weak of [' '.repeat(12), 'passwordpassword', 'password1234', 'iloveyou1234']) {
+        const refused = await as(t, first).post('/auth/password', { current: oneTime, new: weak }).expect(400);
+        expect(refused.body.errors.new).toMatch(/too easy to guess/);
+      }
       const wrong = await as(t, first).post('/auth/password', { current: 'not-the-password', new: 'a-new-password-1' }).expect(400);
       expect(wrong.body.errors).toHaveProperty('current');
       expect(existsSync(file())).toBe(true);
@@ -317,7 +321,7 @@ describe('login throttling', () => {
     expect(res.body.message).toMatch(/locked/);
   });
 
-  it('limits failures per client address across accounts (sliding window)', async () => {
+  it('limits failures per client address across accounts', async () => {
     const move = timeTravel(t);
     move(16 * 60_000); // 3 failures of the previous test are in the window
     for (let i = 0; i < 4; i++) await t.http.post('/auth/login').send({ name: `user${i}`, password: 'x' }).expect(401);
@@ -350,6 +354,8 @@ describe('API consumers in production mode', () => {
     const accounts = t.app.get(AdminAccountsService);
     const { password } = await accounts.create('ops', 'admin', { type: 'cli', name: 'test' });
     const first = await login(t, 'ops', password);
+    const setCookie = (await t.http.post('/auth/login').send({ name: 'ops', password }).expect(200)).headers['set-cookie'] as unknown as string[];
+    expect(setCookie[0]).toMatch(/; Secure$/); // production: Secure even over plain HTTP (TLS ends in front of the service)
     await as(t, first).post('/auth/password', { current: password, new: 'ops-chosen-password' }).expect(204);
     const tenant = await as(t, first).post('/auth/tenants', { name: 'prod-tenant' }).expect(201);
     const { key } = (await as(t, first).post(`/auth/tenants/${tenant.body.id}/api-keys`).expect(201)).body;

@@ -1,12 +1,14 @@
 import * as path from 'node:path';
-import { ConflictException } from '@nestjs/common';
+import { BadRequestException, ConflictException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditInput, AuditService } from '../../apps/api/src/audit/audit.service';
 import { AdminAccountsService } from '../../apps/api/src/auth/admin-accounts.service';
 import { AdminSessionsService } from '../../apps/api/src/auth/admin-sessions.service';
 import { Clock } from '../../apps/api/src/lifecycle/clock';
-import { AdminAccountEntity, AdminSessionEntity, ApiKeyEntity, TenantEntity } from '../../apps/api/src/auth/auth.entities';
+import { AdminAccountEntity, AdminSessionEntity, ApiKeyEntity, LoginThrottleEntity, TenantEntity } from '../../apps/api/src/auth/auth.entities';
 import { csrfTokenFor } from '../../apps/api/src/auth/csrf';
+import { accountKey } from '../../apps/api/src/auth/lockout';
+import { LoginThrottleRepository } from '../../apps/api/src/auth/login-throttle.repository';
 import { verifyPassword } from '../../apps/api/src/auth/password';
 import { TenantsService } from '../../apps/api/src/auth/tenants.service';
 import { isUniqueViolation } from '../../apps/api/src/database/columns';
@@ -41,10 +43,11 @@ function services(ds: DataSource) {
   const audit = new RecordingAudit();
   const clock = new FixedClock();
   const [accountsRepo, sessionsRepo] = [ds.getRepository(AdminAccountEntity), ds.getRepository(AdminSessionEntity)];
-  const accounts = new AdminAccountsService(settings, accountsRepo, sessionsRepo, audit as unknown as AuditService, clock);
+  const throttle = new LoginThrottleRepository(ds);
+  const accounts = new AdminAccountsService(settings, accountsRepo, sessionsRepo, audit as unknown as AuditService, clock, throttle);
   const sessions = new AdminSessionsService(settings, sessionsRepo, accountsRepo, clock);
   const tenants = new TenantsService(settings, ds.getRepository(TenantEntity), ds.getRepository(ApiKeyEntity), audit as unknown as AuditService, clock);
-  return { settings, audit, clock, accounts, sessions, tenants, accountsRepo, sessionsRepo };
+  return { settings, audit, clock, accounts, sessions, tenants, throttle, accountsRepo, sessionsRepo };
 }
 
 /** The same contract for every backend: real migrations, then the auth repositories against real tables. */
@@ -63,7 +66,7 @@ function authContract(connect: Connect) {
     const { account, password } = await s.accounts.create('alice', 'viewer', { type: 'cli', name: 'test' });
     expect(account).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'alice', role: 'viewer' });
     const row = (await s.accountsRepo.findOneBy({ id: account.id }))!;
-    expect(row).toMatchObject({ mustChangePassword: true, failedLogins: 0, lockedUntil: 0, createdAt: s.clock.at });
+    expect(row).toMatchObject({ mustChangePassword: true, createdAt: s.clock.at });
     expect(typeof row.createdAt).toBe('number');
     await expect(verifyPassword(password, row.passwordHash)).resolves.toBe(true);
     await expect(s.accounts.create('alice', 'admin', { type: 'cli' })).rejects.toBeInstanceOf(ConflictException);
@@ -116,6 +119,30 @@ function authContract(connect: Connect) {
     await expect(verifyPassword('dave-new-password', row.passwordHash)).resolves.toBe(true);
   });
 
+  it('a password reset lifts the account name\'s login lock', async () => {
+    const s = services(ds);
+    await s.accounts.create('erin', 'admin', { type: 'cli' });
+    const rule = { maxFailures: 2, windowMs: 60_000, lockMs: 60_000 };
+    for (let i = 0; i < 2; i++) await s.throttle.reserve(accountKey('erin'), rule, s.clock.at);
+    expect((await s.throttle.reserve(accountKey('erin'), rule, s.clock.at)).ok).toBe(false);
+    await s.accounts.resetPassword('erin', { type: 'cli' });
+    expect((await s.throttle.reserve(accountKey('erin'), rule, s.clock.at)).ok).toBe(true);
+  });
+
+  it('refuses weak new passwords with 400 keyed by field, before changing anything', async () => {
+    const s = services(ds);
+    const { account, password } = await s.accounts.create('frank', 'admin', { type: 'cli' });
+    const keep = await s.sessions.create(account.id);
+    const keepId = (await s.sessions.resolve(keep.token))!.id;
+    for (const weak of [' '.repeat(12), 'passwordpassword', 'password1234', 'frank-frank-frank']) {
+      const error = await s.accounts.changePassword(account.id, password, weak, keepId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadRequestException);
+      expect((error as BadRequestException).getResponse()).toMatchObject({ errors: { new: expect.stringMatching(/too easy to guess/) } });
+    }
+    await expect(verifyPassword(password, (await s.accountsRepo.findOneBy({ id: account.id }))!.passwordHash)).resolves.toBe(true);
+    await s.accounts.changePassword(account.id, password, 'granite lantern orbit 42', keepId);
+  });
+
   it('deleting an account cascades to its sessions', async () => {
     const s = services(ds);
     const { account } = await s.accounts.create('carol', 'admin', { type: 'cli' });
@@ -156,7 +183,7 @@ function authContract(connect: Connect) {
 }
 
 const connect = (options: Parameters<typeof dataSourceOptions>[0], schema?: string) =>
-  new DataSource({ ...dataSourceOptions(options, { schema }), entities: [AdminAccountEntity, AdminSessionEntity, TenantEntity, ApiKeyEntity] }).initialize();
+  new DataSource({ ...dataSourceOptions(options, { schema }), entities: [AdminAccountEntity, AdminSessionEntity, TenantEntity, ApiKeyEntity, LoginThrottleEntity] }).initialize();
 
 describe('auth repositories on SQLite', () => {
   authContract(() => connect({ type: 'sqlite', path: path.join(tempDir(), 'nf.sqlite') }));

@@ -37,3 +37,12 @@ export async function newAdmin(t: TestApp, name: string, role: 'admin' | 'viewer
   });
   return signIn(t, name, chosen);
 }
+
+/** A new admin whose forced first password change is done (not left signed in); returns the chosen password. */
+export async function newAdminPassword(t: TestApp, name: string): Promise<string> {
+  const { password: oneTime } = await t.app.get(AdminAccountsService).create(name, 'admin', { type: 'cli', name: 'test' });
+  const first = await signIn(t, name, oneTime);
+  const password = `${name}-granite-lantern-orbit`;
+  await first.post('/auth/password', { current: oneTime, new: password }).expect(204);
+  return password;
+}

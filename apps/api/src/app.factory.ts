@@ -45,7 +45,8 @@ export const DEFAULT_DASHBOARD_DIR = path.resolve('dist', 'dashboard');
 /** Builds the whole HTTP application; main.ts and the e2e tests share it. */
 export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const { settings } = env;
-  const adapter = new FastifyAdapter({ bodyLimit: settings.http.bodyLimitBytes, trustProxy: false });
+  // request.ip and request.protocol follow X-Forwarded-For / -Proto only from TRUST_PROXY peers.
+  const adapter = new FastifyAdapter({ bodyLimit: settings.http.bodyLimitBytes, trustProxy: settings.http.trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: options.logger ?? false,
     bufferLogs: false,

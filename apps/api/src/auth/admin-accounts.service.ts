@@ -19,7 +19,10 @@ import { writeFileAtomic } from '../pqc/keystore/atomic-file';
 import { Clock } from '../lifecycle/clock';
 import { ADMIN_ROLES, AdminAccountEntity, AdminRole, AdminSessionEntity } from './auth.entities';
 import { NAME_PATTERN, NAME_RULE } from './auth.errors';
-import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } from './password';
+import { accountKey } from './lockout';
+import { LoginThrottleRepository } from './login-throttle.repository';
+import { generatePassword, hashPassword, verifyPassword } from './password';
+import { passwordWeakness } from './password-strength';
 
 export const BOOTSTRAP_ADMIN = 'admin';
 export const INITIAL_PASSWORD_FILE = 'initial-admin-password';
@@ -43,6 +46,7 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     @InjectRepository(AdminSessionEntity) private readonly sessions: Repository<AdminSessionEntity>,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly throttle: LoginThrottleRepository,
   ) {}
 
   get initialPasswordFile(): string {
@@ -100,8 +104,9 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     const now = this.clock.now();
     await this.accounts.update(
       { id: account.id },
-      { passwordHash: await hashPassword(password), mustChangePassword: true, failedLogins: 0, lockedUntil: 0, passwordChangedAt: now },
+      { passwordHash: await hashPassword(password), mustChangePassword: true, passwordChangedAt: now },
     );
+    await this.throttle.clear(accountKey(account.name));
     await this.sessions.delete({ adminId: account.id });
     await this.removeInitialPasswordFile((filed) => verifyPassword(filed, account.passwordHash));
     await this.audit.record({ actor, action: 'password_reset', target: `admin:${account.id}`, details: { name } });
@@ -115,9 +120,8 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     if (!(await verifyPassword(current, account.passwordHash))) {
       throw new BadRequestException({ message: 'the current password is wrong', errors: { current: 'is wrong' } });
     }
-    if (next.length < PASSWORD_MIN_LENGTH) {
-      throw new BadRequestException({ message: `the new password needs at least ${PASSWORD_MIN_LENGTH} characters`, errors: { new: `at least ${PASSWORD_MIN_LENGTH} characters` } });
-    }
+    const weakness = passwordWeakness(next, [account.name]);
+    if (weakness) throw new BadRequestException({ message: `the new password is ${weakness}`, errors: { new: weakness } });
     if (next === current) {
       throw new BadRequestException({ message: 'the new password must differ from the current one', errors: { new: 'must differ from the current password' } });
     }
@@ -138,11 +142,6 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     return this.accounts.findOneBy({ id });
   }
 
-  /** Lockout bookkeeping lives on the account row, so every replica sees the same count. */
-  saveLockout(id: string, failedLogins: number, lockedUntil: number): Promise<unknown> {
-    return this.accounts.update({ id }, { failedLogins, lockedUntil });
-  }
-
   private async insert(name: string, role: AdminRole): Promise<{ account: AdminAccountEntity; password: string }> {
     const password = generatePassword();
     const now = this.clock.now();
@@ -152,8 +151,6 @@ export class AdminAccountsService implements OnApplicationBootstrap {
       role,
       passwordHash: await hashPassword(password),
       mustChangePassword: true,
-      failedLogins: 0,
-      lockedUntil: 0,
       createdAt: now,
       passwordChangedAt: now,
     });

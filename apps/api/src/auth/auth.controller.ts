@@ -10,10 +10,8 @@ import { AuthenticatedRequest } from './auth.guards';
 import { AuditService } from '../audit/audit.service';
 import { InjectSettings } from '../env/env.module';
 import { Settings } from '../env/env.schema';
-import { serializeSessionCookie } from './cookies';
+import { secureCookie, serializeSessionCookie } from './cookies';
 import { LoginService } from './login.service';
-
-const secure = (request: FastifyRequest) => request.protocol === 'https';
 
 /** What sign-in and GET /auth/me answer: the admin, the session's CSRF token and when it ends. */
 function sessionView(account: Parameters<typeof toPrincipal>[0], session: { csrfToken: string; expiresAt: number }): SessionView {
@@ -42,7 +40,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Dashboard sign-in: sets the session cookie, returns the CSRF token',
-    description: `Sets \`${SESSION_COOKIE}\` (HttpOnly, SameSite=Strict, Secure over TLS). Send \`csrfToken\` as x-csrf-token on every non-GET request.`,
+    description: `Sets \`${SESSION_COOKIE}\` (HttpOnly, SameSite=Strict; Secure over https, directly or via a TRUST_PROXY proxy, and always in production). Send \`csrfToken\` as x-csrf-token on every non-GET request.`,
   })
   @ApiResponse({ status: 200, description: '{admin:{id,name,role}, csrfToken, mustChangePassword, expiresAt}' })
   @ApiResponse({ status: 400, description: 'missing or malformed fields' })
@@ -50,7 +48,7 @@ export class AuthController {
   @ApiResponse({ status: 429, description: 'account locked or address rate-limited; Retry-After says for how long' })
   async signIn(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionView> {
     const result = await this.login.login(body.name, body.password, request.ip);
-    reply.header('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, result.token, { secure: secure(request) }));
+    reply.header('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, result.token, { secure: this.secure(request) }));
     reply.header('Cache-Control', 'no-store');
     return sessionView(result.account, result);
   }
@@ -63,7 +61,7 @@ export class AuthController {
   @ApiResponse({ status: 204, description: 'signed out' })
   async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentAdmin() admin: AdminPrincipal): Promise<void> {
     await this.sessions.destroy(request.nfAdminSession!.id);
-    reply.header('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, '', { secure: secure(request), maxAgeSeconds: 0 }));
+    reply.header('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, '', { secure: this.secure(request), maxAgeSeconds: 0 }));
     await this.audit.record({ actor: { type: 'admin', id: admin.id, name: admin.name }, action: 'logout', target: `admin:${admin.id}` });
   }
 
@@ -83,11 +81,15 @@ export class AuthController {
   @AllowPasswordChangePending()
   @ApiOperation({
     summary: 'Changes the own password (the only call allowed while a change is pending)',
-    description: 'Needs the current password; the new one has at least 12 characters and differs from it. Other sessions of the account end.',
+    description: 'Needs the current password; the new one has at least 12 characters, is not easy to guess (zxcvbn score 3 or more) and differs from it. Other sessions of the account end.',
   })
   @ApiResponse({ status: 204, description: 'changed' })
-  @ApiResponse({ status: 400, description: 'current password wrong, or new password too short or unchanged (errors keyed by field)' })
+  @ApiResponse({ status: 400, description: 'current password wrong, or new password too short, too easy to guess or unchanged (errors keyed by field)' })
   async changePassword(@Body() body: ChangePasswordDto, @Req() request: AuthenticatedRequest, @CurrentAdmin() admin: AdminPrincipal): Promise<void> {
     await this.accounts.changePassword(admin.id, body.current, body.new, request.nfAdminSession!.id);
+  }
+
+  private secure(request: FastifyRequest): boolean {
+    return secureCookie(request.protocol, this.settings.mode === 'production');
   }
 }

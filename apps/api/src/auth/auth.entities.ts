@@ -24,12 +24,6 @@ export class AdminAccountEntity {
   @Column({ name: 'must_change_password', type: 'boolean' })
   mustChangePassword!: boolean;
 
-  @Column({ name: 'failed_logins', type: 'integer' })
-  failedLogins!: number;
-
-  @Column({ name: 'locked_until', type: 'bigint', transformer: epochMs })
-  lockedUntil!: number;
-
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 
@@ -95,4 +89,26 @@ export class ApiKeyEntity {
 
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs })
   revokedAt!: number | null;
+}
+
+/**
+ * Login throttling state of one key, `account:<name>` (known or not) or `address:<ip>`, shared by
+ * every replica (lockout.ts has the rule, login-throttle.repository.ts the atomic statements). Rows
+ * whose window and lock have passed are purged.
+ */
+@Entity('nf_login_throttle')
+export class LoginThrottleEntity {
+  @PrimaryColumn({ type: 'varchar', length: 100 })
+  key!: string;
+
+  /** Attempts counted in the current window (a reserved attempt counts until its password verifies). */
+  @Column({ type: 'integer' })
+  failures!: number;
+
+  @Column({ name: 'window_start', type: 'bigint', transformer: epochMs })
+  windowStart!: number;
+
+  /** Epoch ms until which attempts are refused; 0 when not locked. */
+  @Column({ name: 'locked_until', type: 'bigint', transformer: epochMs })
+  lockedUntil!: number;
 }

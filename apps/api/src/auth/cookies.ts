@@ -23,7 +23,16 @@ export interface CookieOptions {
   secure: boolean;
 }
 
-/** A session cookie: HttpOnly, SameSite=Strict, Path=/, Secure over TLS. Max-Age 0 clears it. */
+/**
+ * Whether the session cookie gets `Secure`: whenever the request came over https, directly or (with
+ * TRUST_PROXY) as X-Forwarded-Proto from a trusted proxy, which is what Fastify's request.protocol
+ * says; and always in production, where the dashboard is only ever reached over TLS.
+ */
+export function secureCookie(protocol: string | undefined, production: boolean): boolean {
+  return production || protocol?.toLowerCase() === 'https';
+}
+
+/** A session cookie: HttpOnly, SameSite=Strict, Path=/, Secure when asked (secureCookie). Max-Age 0 clears it. */
 export function serializeSessionCookie(name: string, value: string, options: CookieOptions): string {
   const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
   if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);

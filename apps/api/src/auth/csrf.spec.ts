@@ -1,4 +1,4 @@
-import { parseCookies, serializeSessionCookie } from './cookies';
+import { parseCookies, secureCookie, serializeSessionCookie } from './cookies';
 import { csrfRequired, csrfTokenFor, csrfValid } from './csrf';
 
 describe('CSRF rule', () => {
@@ -32,5 +32,13 @@ describe('cookies', () => {
   it('serialises an HttpOnly, SameSite=Strict, Path=/ session cookie, Secure only over TLS', () => {
     expect(serializeSessionCookie('nf_session', 'tok', { secure: false })).toBe('nf_session=tok; Path=/; HttpOnly; SameSite=Strict');
     expect(serializeSessionCookie('nf_session', '', { secure: true, maxAgeSeconds: 0 })).toBe('nf_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure');
+  });
+
+  it('is Secure over https (whatever the case of a forwarded scheme) and always in production', () => {
+    expect(secureCookie('https', false)).toBe(true);
+    expect(secureCookie('HTTPS', false)).toBe(true);
+    expect(secureCookie('http', false)).toBe(false);
+    expect(secureCookie(undefined, false)).toBe(false);
+    expect(secureCookie('http', true)).toBe(true);
   });
 });

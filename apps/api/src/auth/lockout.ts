@@ -1,62 +1,100 @@
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+
 /**
- * Login throttling, pure so it can be tested with any clock: per account (N failures lock it for a
- * while) and per client address (a sliding window of failures).
+ * Login throttling rules, pure so they can be tested with any clock. Both limits are one rule over a
+ * key (an account name or a client address): `maxFailures` failures within `windowMs` of the first
+ * lock the key for `lockMs` from the failure that reached the limit. The state lives in
+ * nf_login_throttle (login-throttle.repository.ts), where an attempt is reserved atomically before
+ * the password is checked. afterReservation / afterRelease are the model of its two statements: the
+ * medium tests hold the database to them (test/medium/login-throttle.test.ts).
  */
-export interface LockoutPolicy {
+export interface ThrottleRule {
   readonly maxFailures: number;
-  readonly lockoutMs: number;
+  readonly windowMs: number;
+  readonly lockMs: number;
 }
 
-export interface LockoutState {
+/** A throttle row as stored. */
+export interface ThrottleState {
   readonly failures: number;
-  /** Epoch ms until which logins are refused; 0 when not locked. */
+  /** Epoch ms of the first failure of the current window. */
+  readonly windowStart: number;
+  /** Epoch ms until which the key is refused; 0 when not locked. */
   readonly lockedUntil: number;
 }
 
-export const UNLOCKED: LockoutState = { failures: 0, lockedUntil: 0 };
-
-/** Milliseconds of lock left, 0 when logins are allowed. */
-export function lockRemainingMs(state: LockoutState, now: number): number {
-  return Math.max(0, state.lockedUntil - now);
+/** An attempt counted against a key before its password check: what release() needs to undo it. */
+export interface Reservation {
+  readonly key: string;
+  readonly windowStart: number;
+  /** The lock this attempt set (it reached the limit), 0 when it set none. */
+  readonly lockSet: number;
 }
 
-/** The state after one more failed login: the Nth consecutive failure locks the account. */
-export function afterFailure(state: LockoutState, now: number, policy: LockoutPolicy): LockoutState {
-  const failures = (state.lockedUntil !== 0 && state.lockedUntil <= now ? 0 : state.failures) + 1;
-  return failures >= policy.maxFailures ? { failures: 0, lockedUntil: now + policy.lockoutMs } : { failures, lockedUntil: 0 };
+export type ReserveOutcome = { readonly ok: true; readonly reservation: Reservation } | { readonly ok: false; readonly retryAfterMs: number };
+
+/** Whether a row still refuses attempts at `now`. */
+export function isLocked(state: ThrottleState, now: number): boolean {
+  return state.lockedUntil > now;
 }
 
 /**
- * Failures per key (a client address) in a sliding window. Bounded: beyond maxKeys the
- * oldest key is forgotten, so a flood of addresses cannot exhaust memory.
+ * The state after one more attempt is reserved, or undefined when the key is locked (refused). A
+ * lock that has run out, or a window that has passed, starts counting from one again.
  */
-export class SlidingWindowLimiter {
-  private readonly hits = new Map<string, number[]>();
+export function afterReservation(state: ThrottleState | undefined, now: number, rule: ThrottleRule): ThrottleState | undefined {
+  if (state && isLocked(state, now)) return undefined;
+  const fresh = !state || state.lockedUntil !== 0 || state.windowStart <= now - rule.windowMs;
+  const failures = fresh ? 1 : state.failures + 1;
+  return { failures, windowStart: fresh ? now : state.windowStart, lockedUntil: failures >= rule.maxFailures ? now + rule.lockMs : 0 };
+}
 
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly maxKeys = 10_000,
-  ) {}
+/** The state after `reservation` is taken back (release); unchanged when the key's window has started again since. */
+export function afterRelease(state: ThrottleState | undefined, reservation: Reservation): ThrottleState | undefined {
+  if (!state || state.windowStart !== reservation.windowStart || state.failures <= 0) return state;
+  const liftLock = reservation.lockSet !== 0 && state.lockedUntil === reservation.lockSet;
+  return { failures: state.failures - 1, windowStart: state.windowStart, lockedUntil: liftLock ? 0 : state.lockedUntil };
+}
 
-  /** Milliseconds until the key may try again; 0 when it is under the limit. */
-  retryAfterMs(key: string, now: number): number {
-    const times = this.prune(key, now);
-    if (times.length < this.limit) return 0;
-    return times[times.length - this.limit] + this.windowMs - now;
-  }
+/** Milliseconds until a refused key may try again (at least 1, so a refusal never says "now"). */
+export function retryAfterMs(lockedUntil: number, now: number): number {
+  return Math.max(1, lockedUntil - now);
+}
 
-  record(key: string, now: number): void {
-    const times = this.prune(key, now);
-    times.push(now);
-    this.hits.delete(key); // re-insert: Map order is recency order
-    this.hits.set(key, times);
-    if (this.hits.size > this.maxKeys) this.hits.delete(this.hits.keys().next().value!);
-  }
+/** Rows whose window has passed and whose lock (if any) has run out say nothing a missing row does not. */
+export function isExpired(state: ThrottleState, now: number, rule: ThrottleRule): boolean {
+  return !isLocked(state, now) && state.windowStart <= now - rule.windowMs;
+}
 
-  private prune(key: string, now: number): number[] {
-    const times = (this.hits.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    if (times.length === 0) this.hits.delete(key);
-    return times;
-  }
+/** The key column's length; a longer key is stored as a hash of itself. */
+export const THROTTLE_KEY_LENGTH = 100;
+
+function bounded(key: string): string {
+  return key.length <= THROTTLE_KEY_LENGTH ? key : `${key.slice(0, key.indexOf(':') + 1)}sha256-${createHash('sha256').update(key).digest('hex')}`;
+}
+
+/** The key of an account name, known or not (so the throttle never tells which exist). */
+export function accountKey(name: string): string {
+  return bounded(`account:${name.toLowerCase()}`);
+}
+
+/** The key of a client address (normaliseAddress's output). */
+export function addressKey(address: string): string {
+  return bounded(`address:${address}`);
+}
+
+/**
+ * The client address as a throttle and audit key: an IP address in its canonical form (IPv4-mapped
+ * IPv6 as plain IPv4, IPv6 lower-case). Anything else (a trusted proxy passing on junk) becomes a
+ * short hash, so a forwarded header can neither grow a key nor put arbitrary text into the audit log.
+ */
+export function normaliseAddress(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped && isIP(mapped[1]) === 4) return mapped[1];
+  const version = isIP(ip);
+  if (version === 4) return ip;
+  if (version === 6) return ip.toLowerCase();
+  return `unparsed-${createHash('sha256').update(ip).digest('hex').slice(0, 16)}`;
 }

@@ -1,14 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { InjectSettings } from '../env/env.module';
 import { Settings } from '../env/env.schema';
+import { Clock } from '../lifecycle/clock';
 import { AdminAccountsService } from './admin-accounts.service';
 import { AdminSessionsService } from './admin-sessions.service';
-import { Clock } from '../lifecycle/clock';
 import { AdminAccountEntity } from './auth.entities';
 import { badCredentials, TooManyLoginsException } from './auth.errors';
 import { AuthMetrics } from './auth.metrics';
-import { afterFailure, LockoutPolicy, LockoutState, lockRemainingMs, SlidingWindowLimiter, UNLOCKED } from './lockout';
+import { FailedLoginAuditService } from './failed-login-audit.service';
+import { RefusalReason } from './failed-logins';
+import { accountKey, addressKey, normaliseAddress, ThrottleRule } from './lockout';
+import { LoginThrottleRepository } from './login-throttle.repository';
 import { dummyPasswordHash, verifyPassword } from './password';
 
 export interface LoginResult {
@@ -18,66 +21,85 @@ export interface LoginResult {
   expiresAt: number;
 }
 
+/** How often throttle rows whose window and lock have passed are deleted. */
+export const THROTTLE_PURGE_INTERVAL_MS = 60_000;
+
 /**
- * Password login with two throttles: per client address (sliding window of failures) and per
- * account name (N failures lock it). Unknown names are throttled exactly like real ones, in
- * memory, so neither the answer nor the lock reveals whether an account exists.
+ * Password login with two throttles, both in the database so every replica sees the same counts:
+ * per client address and per account name, unknown names exactly like real ones, so neither the
+ * answer nor the lock reveals whether an account exists. Each attempt is reserved against both
+ * keys in one atomic statement per key BEFORE the password is checked, so concurrent guesses can
+ * never get past the limits; the reservation counts as a failure until the password verifies.
+ * Refusals are counted for the audit log in memory (FailedLoginAuditService), never signed here.
  */
 @Injectable()
-export class LoginService {
-  private readonly policy: LockoutPolicy;
-  private readonly byAddress: SlidingWindowLimiter;
-  private readonly unknownNames = new Map<string, LockoutState>();
+export class LoginService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LoginService.name);
+  private readonly accountRule: ThrottleRule;
+  private readonly addressRule: ThrottleRule;
+  private purgeTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectSettings() settings: Settings,
     private readonly accounts: AdminAccountsService,
     private readonly sessions: AdminSessionsService,
+    private readonly throttle: LoginThrottleRepository,
+    private readonly failures: FailedLoginAuditService,
     private readonly audit: AuditService,
     private readonly metrics: AuthMetrics,
     private readonly clock: Clock,
   ) {
-    this.policy = { maxFailures: settings.auth.loginMaxFailures, lockoutMs: settings.auth.lockoutMs };
-    this.byAddress = new SlidingWindowLimiter(settings.auth.loginIpMaxFailures, settings.auth.lockoutMs);
+    const { lockoutMs } = settings.auth;
+    this.accountRule = { maxFailures: settings.auth.loginMaxFailures, windowMs: lockoutMs, lockMs: lockoutMs };
+    this.addressRule = { maxFailures: settings.auth.loginIpMaxFailures, windowMs: lockoutMs, lockMs: lockoutMs };
   }
 
-  async login(name: string, password: string, clientIp: string): Promise<LoginResult> {
+  onApplicationBootstrap(): void {
+    this.purgeTimer = setInterval(() => void this.purge(), THROTTLE_PURGE_INTERVAL_MS).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  async login(name: string, password: string, clientIp: string | undefined): Promise<LoginResult> {
     const now = this.clock.now();
-    const lowered = name.toLowerCase();
-    const account = await this.accounts.byName(lowered);
-    const known = account ? { target: `admin:${account.id}` } : {};
-    const refuse = async (outcome: 'locked' | 'rate_limited' | 'bad_credentials', error: Error) => {
-      this.metrics.login(outcome);
-      await this.audit.record({ actor: { type: 'anonymous' }, action: 'login_failed', ...known, details: { reason: outcome, ip: clientIp, accountKnown: Boolean(account) } });
+    const address = normaliseAddress(clientIp);
+    const account = await this.accounts.byName(name);
+    const refuse = (reason: RefusalReason, error: Error, locks: { lockedAccount?: boolean; lockedAddress?: boolean } = {}) => {
+      this.metrics.login(reason);
+      this.failures.note({ reason, address, accountId: account?.id, at: now, ...locks });
       return error;
     };
 
-    const addressWait = this.byAddress.retryAfterMs(clientIp, now);
-    if (addressWait > 0) throw await refuse('rate_limited', new TooManyLoginsException('too many failed logins from this address; try again later', addressWait));
-
-    const state: LockoutState = account ? { failures: account.failedLogins, lockedUntil: account.lockedUntil } : (this.unknownNames.get(lowered) ?? UNLOCKED);
-    const lockWait = lockRemainingMs(state, now);
-    if (lockWait > 0) throw await refuse('locked', new TooManyLoginsException('account temporarily locked after repeated failed logins; try again later', lockWait));
+    const byAddress = await this.throttle.reserve(addressKey(address), this.addressRule, now);
+    if (!byAddress.ok) throw refuse('rate_limited', new TooManyLoginsException('too many failed logins from this address; try again later', byAddress.retryAfterMs));
+    const byAccount = await this.throttle.reserve(accountKey(name), this.accountRule, now);
+    if (!byAccount.ok) {
+      await this.throttle.release(byAddress.reservation); // a locked name does not use up the address's attempts
+      throw refuse('locked', new TooManyLoginsException('account temporarily locked after repeated failed logins; try again later', byAccount.retryAfterMs));
+    }
 
     const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyPasswordHash()));
     if (!ok || !account) {
-      this.byAddress.record(clientIp, now);
-      const next = afterFailure(state, now, this.policy);
-      if (account) await this.accounts.saveLockout(account.id, next.failures, next.lockedUntil);
-      else this.rememberUnknown(lowered, next);
-      throw await refuse('bad_credentials', badCredentials());
+      throw refuse('bad_credentials', badCredentials(), { lockedAccount: byAccount.reservation.lockSet !== 0, lockedAddress: byAddress.reservation.lockSet !== 0 });
     }
 
-    if (account.failedLogins !== 0 || account.lockedUntil !== 0) await this.accounts.saveLockout(account.id, 0, 0);
+    await this.throttle.clear(byAccount.reservation.key);
+    await this.throttle.release(byAddress.reservation);
     const session = await this.sessions.create(account.id);
     this.metrics.login('ok');
-    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name }, action: 'login_succeeded', target: `admin:${account.id}`, details: { ip: clientIp } });
+    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name }, action: 'login_succeeded', target: `admin:${account.id}`, details: { ip: address } });
     return { account, ...session };
   }
 
-  private rememberUnknown(name: string, state: LockoutState): void {
-    this.unknownNames.delete(name);
-    this.unknownNames.set(name, state);
-    if (this.unknownNames.size > 10_000) this.unknownNames.delete(this.unknownNames.keys().next().value!);
+  /** Deletes throttle rows that no longer throttle anything; every replica may run it. */
+  async purge(): Promise<number> {
+    try {
+      return await this.throttle.purgeExpired(this.clock.now(), Math.max(this.accountRule.windowMs, this.addressRule.windowMs));
+    } catch (error) {
+      this.logger.error(`login throttle purge failed: ${(error as Error).message}`);
+      return 0;
+    }
   }
 }

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Typed parsers for single environment variables. Each throws a message fragment that
  * completes "<NAME> ..." so the loader can report every bad variable in one go.
@@ -92,3 +94,40 @@ export function listOf<V extends string>(...values: V[]): EnvField<V[]> {
     (value) => value.join(','),
   );
 }
+
+/** Who may set X-Forwarded-For / -Proto: nobody, the nearest `hops` peers, or the listed addresses. */
+export type ProxyTrust = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrRange(item: string): boolean {
+  const [address, prefix, ...extra] = item.split('/');
+  const version = isIP(address);
+  if (!version || extra.length) return false;
+  if (prefix === undefined) return true;
+  if (isIP(prefix) === version) return true; // a netmask, as in 10.0.0.0/255.0.0.0
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * Trusted reverse proxies: `false` (none), a hop count 1..32 (the nearest N peers, whatever their
+ * address), or a comma-separated list of IP addresses, CIDR ranges and the names loopback,
+ * linklocal, uniquelocal. `true` (trust everyone) is refused: any client could then pick its address.
+ */
+export const proxyTrust: EnvField<ProxyTrust> = field(
+  (raw) => {
+    const value = raw.trim();
+    if (value === '' || value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops >= 1 && hops <= 32) return hops;
+    } else {
+      const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+      if (items.length && items.every((item) => PROXY_NAMES.has(item) || isAddressOrRange(item))) return [...new Set(items)];
+    }
+    throw new EnvFieldError(
+      `must be false, a hop count from 1 to 32, or a comma-separated list of proxy IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal) (got "${raw}")`,
+    );
+  },
+  (value) => (Array.isArray(value) ? value.join(',') : String(value)),
+);

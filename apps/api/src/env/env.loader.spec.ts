@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EnvValidationError, loadEnv } from './env.loader';
+import { ENV_SCHEMA } from './env.schema';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const KEK_HEX = 'ab'.repeat(32);
@@ -32,7 +33,7 @@ describe('loadEnv', () => {
       simulation: true,
       pqcMode: 'hybrid',
       gpuDriverMock: true,
-      http: { port: 8600, host: '0.0.0.0', bodyLimitBytes: 1048576 },
+      http: { port: 8600, host: '0.0.0.0', bodyLimitBytes: 1048576, trustProxy: false },
       database: { type: 'sqlite', path: path.join(REPO_ROOT, 'data', 'neural-fabric.sqlite') },
     });
     expect(env.settings.vault.keyPath).toBe(path.join(REPO_ROOT, 'data', 'keystore'));
@@ -79,7 +80,7 @@ describe('loadEnv', () => {
     const dir = workdir({ defaults: 'PQC_MODE=hybrid\n' });
     const problems = problemsOf(() => loadEnv(dir, {}));
     expect(problems[0]).toMatch(/^NEURAL_FABRIC_MODE is not set/);
-    expect(problems).toHaveLength(47);
+    expect(problems).toHaveLength(Object.keys(ENV_SCHEMA).length - 1); // every variable but PQC_MODE, each named
   });
 
   describe('production mode', () => {
@@ -124,6 +125,21 @@ describe('loadEnv', () => {
       expect(a.hash).not.toBe(loadEnv(REPO_ROOT, {}).hash);
       expect(JSON.stringify(a.shown)).not.toContain(KEK_HEX);
     });
+  });
+
+  it('reads TRUST_PROXY as off, a hop count or a list of proxy addresses and ranges', () => {
+    const trust = (raw: string) => loadEnv(REPO_ROOT, { TRUST_PROXY: raw }).settings.http.trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('')).toBe(false);
+    expect(trust('1')).toBe(1);
+    expect(trust(' 10.0.0.0/8, 192.168.1.7 ,fd00::/8,loopback,10.0.0.0/255.0.0.0')).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback', '10.0.0.0/255.0.0.0']);
+    expect(loadEnv(REPO_ROOT, { TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).shown.TRUST_PROXY).toBe('10.0.0.0/8,127.0.0.1');
+  });
+
+  it.each(['true', '33', '-1', '10.0.0.0/33', '300.1.1.1', 'proxy.internal', '::1/129', '10.0.0.0/8/8'])('refuses TRUST_PROXY=%s, naming it and the value', (raw) => {
+    const problems = problemsOf(() => loadEnv(REPO_ROOT, { TRUST_PROXY: raw }));
+    expect(problems).toEqual([expect.stringMatching(/^TRUST_PROXY must be false, a hop count from 1 to 32, or a comma-separated list of proxy IP addresses or CIDR ranges/)]);
+    expect(problems[0]).toContain(`(got "${raw}")`);
   });
 
   it('lists unknown keys from .env files (likely typos) without failing', () => {

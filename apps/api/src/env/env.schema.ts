@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { bool, EnvFieldError, int, listOf, oneOf, secret, text, url } from './env.fields';
+import { bool, EnvFieldError, int, listOf, oneOf, ProxyTrust, proxyTrust, secret, text, url } from './env.fields';
 
 /** A 32-byte key as 64 hex characters or base64 (standard or url-safe). */
 export function decodeKey32(raw: string): Buffer | undefined {
@@ -17,6 +17,7 @@ export const ENV_SCHEMA = {
   HOST: text(),
   PORT: int(0, 65535),
   HTTP_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024),
+  TRUST_PROXY: proxyTrust,
   DATA_DIR: text(),
   REPORTS_DIR: text(),
   DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']),
@@ -74,7 +75,16 @@ export interface Settings {
   readonly simulation: boolean;
   readonly pqcMode: 'hybrid' | 'pqc';
   readonly gpuDriverMock: boolean;
-  readonly http: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    /**
+     * Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (Fastify's trustProxy): the client
+     * address (login throttling, audit) and the scheme (Secure cookie) come from them only.
+     */
+    readonly trustProxy: ProxyTrust;
+  };
   readonly dataDir: string;
   readonly reportsDir: string;
   readonly database: DatabaseSettings;
@@ -100,10 +110,10 @@ export interface Settings {
     readonly sessionIdleMs: number;
     /** No session lives longer than this, however active. */
     readonly sessionMaxMs: number;
-    /** Consecutive failed logins that lock an account for lockoutMs. */
+    /** Failed logins of one account name (known or not) within lockoutMs of its first that lock it for lockoutMs. */
     readonly loginMaxFailures: number;
     readonly lockoutMs: number;
-    /** Failed logins one client address may make in a sliding window of lockoutMs. */
+    /** The same for one client address, across names. */
     readonly loginIpMaxFailures: number;
     /** How long an API key lookup is cached: the bound on how late a revocation takes effect on other replicas. */
     readonly apiKeyCacheMs: number;
@@ -188,7 +198,7 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
     simulation: env.SIMULATION_MODE,
     pqcMode: env.PQC_MODE,
     gpuDriverMock: env.GPU_DRIVER_MOCK,
-    http: { host: env.HOST, port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES },
+    http: { host: env.HOST, port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES, trustProxy: env.TRUST_PROXY },
     dataDir: resolve(env.DATA_DIR),
     reportsDir: resolve(env.REPORTS_DIR),
     database: env.DATABASE_URL.startsWith('sqlite:')

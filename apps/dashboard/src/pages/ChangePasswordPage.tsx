@@ -22,7 +22,7 @@ export function ChangePasswordPage({ name }: { name: string }) {
       <form onSubmit={submit} className="card auth-card" aria-labelledby="change-title">
         <h2 id="change-title">Choose a new password</h2>
         <p>
-          {name}, you signed in with a one-time password. Choose your own (at least {MIN_LENGTH} characters) before anything else.
+          {name}, you signed in with a one-time password. Choose your own before anything else: at least {MIN_LENGTH} characters and hard to guess (a passphrase of a few unrelated words works well).
         </p>
         <label>
           One-time password
