@@ -79,7 +79,7 @@ describe('loadEnv', () => {
     const dir = workdir({ defaults: 'PQC_MODE=hybrid\n' });
     const problems = problemsOf(() => loadEnv(dir, {}));
     expect(problems[0]).toMatch(/^NEURAL_FABRIC_MODE is not set/);
-    expect(problems).toHaveLength(46);
+    expect(problems).toHaveLength(47);
   });
 
   describe('production mode', () => {

@@ -9,17 +9,15 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import type { RotationView } from '@nf/contracts';
-import { DataSource, In, LessThan, Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { isUniqueViolation } from '../database/columns';
 import { InjectSettings } from '../env/env.module';
 import { Settings } from '../env/env.schema';
 import { Clock } from '../lifecycle/clock';
 import { KeyService } from '../pqc/keystore/key.service';
-import { KeyedMutex } from '../pqc/sessions/keyed-mutex';
 import { RotationRequestEntity, RotationStatus, RotationVoteEntity } from './rotation.entities';
 import { RotationMetrics } from './rotation.metrics';
 
@@ -48,13 +46,11 @@ export function requestHash(r: Pick<RotationRequestEntity, 'id' | 'reason' | 'ta
 @Injectable()
 export class RotationService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RotationService.name);
-  private readonly localLock = new KeyedMutex();
   private sweepTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectRepository(RotationRequestEntity) private readonly requests: Repository<RotationRequestEntity>,
     @InjectRepository(RotationVoteEntity) private readonly votes: Repository<RotationVoteEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectSettings() private readonly settings: Settings,
     private readonly keys: KeyService,
     private readonly audit: AuditService,
@@ -75,7 +71,7 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
 
   async request(actor: Actor, input: { reason: string; graceSeconds?: number }): Promise<RotationView> {
     const now = this.clock.now();
-    this.keys.refresh(); // target the version after the one active on any replica, not a stale view
+    await this.keys.refresh(); // target the version after the one active on any replica, not a stale view
     const open = await this.requests.findOneBy({ status: In(['PENDING', 'APPROVED', 'EXECUTING']) });
     if (open) throw new ConflictException(`rotation request ${open.id} is still ${open.status}; decide or cancel it first`);
     const entity: RotationRequestEntity = {
@@ -167,10 +163,10 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
     return Promise.all(rows.map((r) => this.view(r)));
   }
 
-  /** Raises or lowers the minimum usable key version, under the same keystore lock as rotations. */
+  /** Raises or lowers the minimum usable key version (KeyService takes the keystore lock, as for rotations). */
   async setMinVersion(actor: Actor, minVersion: number): Promise<void> {
     const before = this.keys.minVersion;
-    await this.withKeystoreLock(async () => this.keys.setMinVersion(minVersion));
+    await this.keys.setMinVersion(minVersion);
     await this.audit.record({ actor: { type: 'admin', ...actor }, action: 'key_min_version_set', details: { before, after: minVersion } });
   }
 
@@ -194,9 +190,7 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
     if (!(await this.transition(request, 'APPROVED', { status: 'EXECUTING', leaseUntil: now + EXECUTION_LEASE_MS }))) return;
     let outcome: { status: RotationStatus; fields: Partial<RotationRequestEntity> };
     try {
-      const { from, to } = await this.withKeystoreLock(async () =>
-        this.keys.rotate(request.targetKeyVersion - 1, request.graceSeconds * 1000, now),
-      );
+      const { from, to } = await this.keys.rotate(request.targetKeyVersion - 1, request.graceSeconds * 1000, now);
       outcome = { status: 'EXECUTED', fields: { executedAt: this.clock.now(), keyVersionAfter: to } };
       this.logger.log(`rotation ${id} executed: key version ${from} -> ${to}`);
     } catch (error) {
@@ -268,21 +262,6 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<boolean> {
     const result = await this.requests.update({ id: request.id, status: from, ...also } as never, fields as never);
     return (result.affected ?? 0) > 0;
-  }
-
-  private async withKeystoreLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.localLock.run('keystore', async () => {
-      if (this.dataSource.options.type !== 'postgres') return fn();
-      const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.keystore]);
-        return await fn();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.keystore]).catch(() => undefined);
-        await runner.release();
-      }
-    });
   }
 
   private async record(

@@ -4,6 +4,7 @@ import { Auth1764374400000 } from './1764374400000-auth';
 import { Audit1764374400001 } from './1764374400001-audit';
 import { Rotations1764374400002 } from './1764374400002-rotations';
 import { Telemetry1764460800000 } from './1764460800000-telemetry';
+import { Keystore1764900100000 } from './1764900100000-keystore';
 
 /** Every migration, oldest first. Generate new ones with `npm run migration:generate`. */
-export const MIGRATIONS = [Instances1764201600000, PqcSessions1764288000000, Auth1764374400000, Audit1764374400001, Rotations1764374400002, Telemetry1764460800000];
+export const MIGRATIONS = [Instances1764201600000, PqcSessions1764288000000, Auth1764374400000, Audit1764374400001, Rotations1764374400002, Telemetry1764460800000, Keystore1764900100000];
