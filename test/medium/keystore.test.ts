@@ -152,6 +152,21 @@ function keystoreContract(backend: () => Backend, options: { replicas: boolean }
     expect(await ds.getRepository(KeystoreRecordEntity).findOneByOrFail({ slot: 1 })).toMatchObject({ backend: 'database', identityVersion: 1 });
   });
 
+  it('leaves an interrupted rotation invisible: its orphan row is never served and the next rotation replaces it', async () => {
+    const ds = await connect();
+    const keys = await start(ds);
+    const kek = Kek.fromBytes(Buffer.from(KEK, 'hex'));
+    const crashed = (await DatabaseKeystore.open(ds, kek))!;
+    await crashed.createVersion(new Date()); // the executor died before the manifest write
+    const orphan = await ds.getRepository(KeystoreVersionEntity).findOneByOrFail({ version: 2 });
+    expect((await DatabaseKeystore.open(ds, kek))!.versions().map((v) => v.version)).toEqual([1]);
+
+    await expect(keys.rotate(1, 3600_000)).resolves.toEqual({ from: 1, to: 2 });
+    const rotated = await ds.getRepository(KeystoreVersionEntity).findOneByOrFail({ version: 2 });
+    expect(rotated.sealedSeeds).not.toBe(orphan.sealedSeeds);
+    expect((await start(ds)).active()).toMatchObject({ version: 2, bundleSha256: keys.active().bundleSha256 });
+  });
+
   it('refuses a write based on a revision another writer has moved on from', async () => {
     const ds = await connect();
     await start(ds);
