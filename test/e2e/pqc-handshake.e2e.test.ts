@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   createClientHello,
   finishHandshake,
@@ -31,14 +32,17 @@ describe.each([
     await t.close();
   });
 
-  it('GET /pqc/handshake answers {status:"ok", algorithm, sha256} with the signed bundle', async () => {
+  it('GET /pqc/handshake answers {status:"ok", algorithm, sha256 (identity pin), bundleSha256} with the signed bundle', async () => {
     const res = await t.http.get('/pqc/handshake').expect(200);
     expect(res.body).toMatchObject({ status: 'ok', algorithm, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(res.body.bundle).toMatchObject({ v: 1, suite: algorithm, keyVersion: 1 });
-    expect(parseHandshakeInfo(res.body).sha256).toBe(res.body.sha256);
+    expect(parseHandshakeInfo(res.body)).toMatchObject({ sha256: res.body.sha256, bundleSha256: res.body.bundleSha256 });
+    expect(res.body.sha256).toBe(createHash('sha256').update(Buffer.from(res.body.bundle.identityPublicKey, 'base64url')).digest('hex'));
+    // Nothing older to walk from yet.
+    expect((await t.http.get('/pqc/handshake/chain').expect(200)).body).toEqual({ bundles: [] });
   });
 
-  it('an SDK client pinned to the fingerprint completes a handshake and a sealed round trip', async () => {
+  it('an SDK client pinned to the identity completes a handshake and a sealed round trip', async () => {
     const { sha256 } = (await t.http.get('/pqc/handshake')).body;
     const session = await handshake(t.url, { pin: sha256 });
     expect(session).toMatchObject({ suite: algorithm, keyVersion: 1 });

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createClientHello, parseHandshakeInfo } from '@nf/pqc';
 import { tempDir } from '../support/env';
@@ -22,6 +22,7 @@ describe('the keystore across restarts (real entry point)', () => {
     const after = await (await fetch(`${await second.url()}/pqc/handshake`)).json();
     await stop(second);
     expect(after).toEqual(before);
+    expect(first.lines.join('\n')).toContain('created keystore');
     expect(second.lines.join('\n')).not.toContain('created keystore');
   });
 
@@ -42,6 +43,47 @@ describe('the keystore across restarts (real entry point)', () => {
     expect(await svc.exited).not.toBe(0);
     expect(svc.lines.join('\n')).toContain(`${path.join(dir, 'data', 'keystore', 'manifest.json')} fails its integrity check`);
     expect(svc.lines.join('\n')).not.toContain('bb'.repeat(32));
+  });
+});
+
+const PRODUCTION = {
+  NEURAL_FABRIC_MODE: 'production',
+  SIMULATION_MODE: 'false',
+  GPU_DRIVER_MOCK: 'false',
+  VAULT_PQC_KEK: '9a'.repeat(32),
+  TELEMETRY_PSEUDONYM_KEY: '5e'.repeat(32),
+};
+
+describe('a keystore that goes missing after the first start (real entry point)', () => {
+  it.each([
+    ['simulation', {}],
+    ['production', PRODUCTION],
+  ])('%s: refuses to start, naming the directory, creates no new keys, and starts again once it is back', async (_mode, env) => {
+    const dir = tempDir('nf-lost-');
+    const first = spawnService(env, dir);
+    const pin = ((await (await fetch(`${await first.url()}/pqc/handshake`)).json()) as { sha256: string }).sha256;
+    await stop(first);
+
+    const keystore = path.join(dir, 'data', 'keystore');
+    renameSync(keystore, `${keystore}.moved`);
+    const svc = spawnService(env, dir);
+    const outcome = await svc.url().then(
+      () => 'listening',
+      () => 'exited',
+    );
+    if (outcome === 'listening') await stop(svc);
+    expect(outcome).toBe('exited');
+    expect(await svc.exited).not.toBe(0);
+    const log = svc.lines.join('\n');
+    expect(log).toContain(`the keystore ${keystore} is missing (no ${path.join(keystore, 'manifest.json')} and no key files)`);
+    expect(log).toContain(pin); // what the database knows: the lost keystore's identity
+    expect(log).not.toContain('created keystore');
+    expect(existsSync(keystore)).toBe(false);
+
+    renameSync(`${keystore}.moved`, keystore);
+    const back = spawnService(env, dir);
+    expect(((await (await fetch(`${await back.url()}/pqc/handshake`)).json()) as { sha256: string }).sha256).toBe(pin);
+    await stop(back);
   });
 });
 

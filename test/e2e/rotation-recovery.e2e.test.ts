@@ -56,7 +56,7 @@ describe('recovering an interrupted rotation', () => {
 
   it('completes the record when the crash came after the new version became active', async () => {
     const from = keys.active().version;
-    keys.rotate(from, 3600_000); // the manifest write happened, the database update did not
+    await keys.rotate(from, 3600_000); // the manifest write happened, the database update did not
     const id = await interrupted(from + 1);
     await t.app.get(RotationService).sweep();
     expect(await requests.findOneByOrFail({ id })).toMatchObject({ status: 'EXECUTED', keyVersionAfter: from + 1, leaseUntil: null });
@@ -76,6 +76,6 @@ describe('recovering an interrupted rotation', () => {
     expect(row.error).toMatch(/interrupted .* rolled back/);
     expect(keys.active().version).toBe(from);
     expect(keys.versions().filter((v) => v.state === 'active')).toHaveLength(1);
-    expect(keys.rotate(from, 3600_000)).toEqual({ from, to: from + 1 });
+    await expect(keys.rotate(from, 3600_000)).resolves.toEqual({ from, to: from + 1 });
   });
 });

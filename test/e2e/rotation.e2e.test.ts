@@ -66,14 +66,20 @@ describe('key rotation under the two-person rule', () => {
     // Clients that pinned v1 can verify the transition statement v1 -> v2.
     expect(() => verifyKeyTransition(parseHandshakeInfo(after).bundle, parseHandshakeInfo(before).bundle)).not.toThrow();
 
-    // Inside the grace window the session made under v1 still works; new handshakes get v2.
+    // Inside the grace window the session made under v1 still works; new handshakes get v2,
+    // also for an SDK client still pinned to v1's identity (it follows the cross-signature).
     expect((await echo(t, oldSession, 'still here').expect(200)).status).toBe(200);
     expect((await handshake(t.url, { pin: after.sha256 })).keyVersion).toBe(2);
+    const repinned: string[] = [];
+    expect((await handshake(t.url, { pin: before.sha256, onRepin: (pin) => repinned.push(pin) })).keyVersion).toBe(2);
+    expect(repinned).toEqual([after.sha256]);
 
     const keys = (await viewer.get('/pqc/keys').expect(200)).body;
-    expect(keys.versions.map((v: { version: number; state: string; fingerprint: string }) => [v.version, v.state, v.fingerprint])).toEqual([
-      [1, 'verify-only', before.sha256],
-      [2, 'active', after.sha256],
+    expect(keys).toMatchObject({ activeVersion: 2, sha256: after.sha256, bundleSha256: after.bundleSha256 });
+    type Row = { version: number; state: string; identitySha256: string; fingerprint: string };
+    expect(keys.versions.map((v: Row) => [v.version, v.state, v.identitySha256, v.fingerprint])).toEqual([
+      [1, 'verify-only', before.sha256, before.bundleSha256],
+      [2, 'active', after.sha256, after.bundleSha256],
     ]);
     const metrics = (await t.http.get('/metrics')).text;
     expect(metrics).toMatch(/^nf_key_rotation_requests_total\{outcome="executed"\} 1$/m);

@@ -57,7 +57,9 @@ export interface KeyVersionView {
   verifyUntil?: string;
   /** Below the keystore's minimum version: serves nothing, even inside its grace window. */
   belowMinimum: boolean;
-  /** SHA-256 of this version's stored signed bundle for the configured suite (null: none stored). */
+  /** The version's identity pin: SHA-256 of its ML-DSA-65 identity public key (null: its seeds cannot be read). */
+  identitySha256: string | null;
+  /** SHA-256 of this version's stored signed bundle for the configured suite (null: none stored); changes at every renewal. */
   fingerprint: string | null;
 }
 
@@ -66,8 +68,10 @@ export interface KeysView {
   activeVersion: number;
   minVersion: number;
   algorithm: string;
-  /** Fingerprint of the active version's signed bundle (what clients pin). */
+  /** The active version's identity pin (what clients pin): SHA-256 of its identity public key, as GET /pqc/handshake. */
   sha256: string;
+  /** Fingerprint of the active version's signed bundle (changes at every renewal). */
+  bundleSha256: string;
   versions: KeyVersionView[];
 }
 
@@ -167,6 +171,7 @@ export interface OverviewView {
     reason?: string;
     algorithm: string | null;
     activeKeyVersion: number | null;
+    /** The active version's identity pin, as GET /pqc/handshake `sha256`. */
     sha256: string | null;
     /** Handshakes answered since start, by outcome: "ok" or the protocol error code. */
     outcomes: Record<string, number>;

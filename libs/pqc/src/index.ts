@@ -34,11 +34,11 @@ export type { KeyBundle, KeyBundleJson, KeyTransition } from './bundle/types';
 export { createBundle } from './bundle/create';
 export type { CreateBundleOptions } from './bundle/create';
 export { encodeBundle, parseBundle } from './bundle/codec';
-export { bundleCanonicalBytes, bundleFingerprint, bundleSignedBytes } from './bundle/canonical';
+export { bundleCanonicalBytes, bundleFingerprint, bundleSignedBytes, identityFingerprint } from './bundle/canonical';
 export { verifyBundle, verifyKeyTransition } from './bundle/verify';
-export type { VerifyBundleOptions } from './bundle/verify';
-export { createHandshakeInfo, parseHandshakeInfo } from './bundle/handshake-info';
-export type { HandshakeInfoJson } from './bundle/handshake-info';
+export type { VerifiedBundle, VerifyBundleOptions } from './bundle/verify';
+export { MAX_KEY_CHAIN, createHandshakeInfo, createKeyChain, parseHandshakeInfo, parseKeyChain } from './bundle/handshake-info';
+export type { HandshakeInfoJson, KeyChainJson } from './bundle/handshake-info';
 
 export { encodeClientHello, parseClientHello, parseHandshakeResponse } from './handshake/messages';
 export type { ClientHello, ClientHelloJson, HandshakeResponse, HandshakeResponseJson } from './handshake/messages';

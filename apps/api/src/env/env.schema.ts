@@ -21,6 +21,7 @@ export const ENV_SCHEMA = {
   DATA_DIR: text(),
   REPORTS_DIR: text(),
   DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']),
+  VAULT_PQC_KEYSTORE: oneOf('file', 'database'),
   VAULT_PQC_KEY_PATH: text(),
   VAULT_PQC_KEK: secret((raw) => (decodeKey32(raw) ? undefined : 'must be 32 bytes as 64 hex characters or base64')),
   VAULT_PQC_KEK_FILE: text({ optional: true }),
@@ -88,7 +89,7 @@ export interface Settings {
   readonly dataDir: string;
   readonly reportsDir: string;
   readonly database: DatabaseSettings;
-  readonly vault: { readonly keyPath: string; readonly kek?: string; readonly kekFile?: string };
+  readonly vault: { readonly keystore: 'file' | 'database'; readonly keyPath: string; readonly kek?: string; readonly kekFile?: string };
   readonly pqc: {
     /** Crypto worker threads; 0 = one per available core. */
     readonly workers: number;
@@ -205,6 +206,7 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       ? { type: 'sqlite', path: env.DATABASE_URL === 'sqlite::memory:' ? ':memory:' : resolve(env.DATABASE_URL.slice('sqlite:'.length)) }
       : { type: 'postgres', url: env.DATABASE_URL },
     vault: {
+      keystore: env.VAULT_PQC_KEYSTORE,
       keyPath: resolve(env.VAULT_PQC_KEY_PATH),
       kek: env.VAULT_PQC_KEK,
       kekFile: env.VAULT_PQC_KEK_FILE ? resolve(env.VAULT_PQC_KEK_FILE) : undefined,

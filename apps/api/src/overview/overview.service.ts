@@ -49,7 +49,7 @@ export class OverviewService {
       instanceId: this.instance.id,
       env: { mode: settings.mode, hash: this.env.hash, simulationMode: settings.simulation, gpuDriverMock: settings.gpuDriverMock },
       handshake: key.ok
-        ? { status: 'ok', algorithm: key.key.suite, activeKeyVersion: key.key.version, sha256: key.key.sha256, outcomes: sumByLabel(handshakes, 'outcome') }
+        ? { status: 'ok', algorithm: key.key.suite, activeKeyVersion: key.key.version, sha256: key.key.identitySha256, outcomes: sumByLabel(handshakes, 'outcome') }
         : { status: 'unavailable', reason: key.reason, algorithm: null, activeKeyVersion: null, sha256: null, outcomes: sumByLabel(handshakes, 'outcome') },
       runtime: {
         loadBudgetMs: settings.runtime.loadBudgetMs,

@@ -197,8 +197,10 @@ export class PolicyService implements OnModuleInit, OnApplicationBootstrap, OnAp
 
   /** Verifies the audit entries after the last verified one, at most AUDIT_VERIFY_BATCH; concurrent checks share one run. */
   private auditChain(): Promise<AuditChainProgress> {
-    this.auditRun ??= this.audit
-      .verifyAfter(this.auditHead, AUDIT_VERIFY_BATCH)
+    // Key versions another replica created since our last look must be known before their signatures are checked.
+    this.auditRun ??= this.keys
+      .refresh()
+      .then(() => this.audit.verifyAfter(this.auditHead, AUDIT_VERIFY_BATCH))
       .then((progress) => {
         // On a break the head stays at the last entry that held, so the next run finds the break again.
         this.auditHead = progress.head;

@@ -18,11 +18,18 @@ export class RotationController {
 
   @Get('keys')
   @AdminOnly('viewer')
-  @ApiOperation({ summary: 'Key versions with their states, the minimum version and the pinned fingerprint' })
-  keyVersions(): KeysView {
-    this.keys.refresh();
+  @ApiOperation({ summary: 'Key versions with their states and identity pins, the minimum version and the active bundle fingerprint' })
+  async keyVersions(): Promise<KeysView> {
+    await this.keys.refresh();
     const active = this.keys.active();
-    return { activeVersion: active.version, minVersion: this.keys.minVersion, algorithm: active.suite, sha256: active.sha256, versions: this.keys.versions() };
+    return {
+      activeVersion: active.version,
+      minVersion: this.keys.minVersion,
+      algorithm: active.suite,
+      sha256: active.identitySha256,
+      bundleSha256: active.bundleSha256,
+      versions: this.keys.versions(),
+    };
   }
 
   @Put('keys/min-version')

@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { InjectSettings } from '../env/env.module';
 import { Settings } from '../env/env.schema';
 import { Clock } from '../lifecycle/clock';
 import { KeyService } from '../pqc/keystore/key.service';
-import { KeyedMutex } from '../pqc/sessions/keyed-mutex';
+import { KeystoreLock } from '../pqc/keystore/keystore-lock';
 import { RotationRequestEntity } from './rotation.entities';
 import { RotationMetrics } from './rotation.metrics';
 import { auditInput, NotApplied, SYSTEM, transition } from './rotation.request';
@@ -30,11 +29,10 @@ interface Outcome {
 @Injectable()
 export class RotationExecutor {
   private readonly logger = new Logger(RotationExecutor.name);
-  private readonly localLock = new KeyedMutex();
 
   constructor(
     @InjectRepository(RotationRequestEntity) private readonly requests: Repository<RotationRequestEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keystoreLock: KeystoreLock,
     @InjectSettings() private readonly settings: Settings,
     private readonly keys: KeyService,
     private readonly audit: AuditService,
@@ -47,8 +45,8 @@ export class RotationExecutor {
     const claimed = await this.requests.update({ id, status: 'APPROVED' }, { status: 'EXECUTING', leaseUntil: now + this.settings.rotation.executionLeaseMs });
     if (!claimed.affected) return; // another replica (or sweep) claimed it
     const request = await this.requests.findOneByOrFail({ id });
-    await this.withKeystoreLock(async () => {
-      const outcome = this.apply(request, now);
+    await this.keystoreLock.run(async () => {
+      const outcome = await this.apply(request, now);
       const status = outcome.fields.status!;
       try {
         await this.audit.recordWith(auditInput(SYSTEM, outcome.action, request, outcome.details, outcome.keyVersionAfter), async (manager) => {
@@ -71,8 +69,8 @@ export class RotationExecutor {
    * and marked FAILED). Never both, never neither.
    */
   async recover(request: RotationRequestEntity): Promise<void> {
-    await this.withKeystoreLock(async () => {
-      this.keys.refresh(); // another replica's manifest write
+    await this.keystoreLock.run(async () => {
+      await this.keys.refresh(); // another replica's manifest write
       const active = this.keys.active().version;
       const completed = request.kind === 'rotate' ? active >= request.targetKeyVersion : this.keys.minVersion === request.minVersion;
       const fields: Partial<RotationRequestEntity> = completed
@@ -92,17 +90,17 @@ export class RotationExecutor {
   }
 
   /** The keystore change itself; a refusal (e.g. overtaken) becomes a FAILED outcome. */
-  private apply(request: RotationRequestEntity, now: number): Outcome {
+  private async apply(request: RotationRequestEntity, now: number): Promise<Outcome> {
     try {
       if (request.kind === 'min-version') {
         const before = this.keys.minVersion;
-        this.keys.setMinVersion(request.minVersion!);
+        await this.keys.setMinVersion(request.minVersion!);
         const active = this.keys.active().version;
         this.logger.log(`rotation request ${request.id} executed: minimum key version ${before} -> ${request.minVersion}`);
         const fields = { status: 'EXECUTED' as const, executedAt: this.clock.now(), keyVersionAfter: active };
         return { fields, action: 'key_min_version_set', details: { before, after: request.minVersion }, keyVersionAfter: active };
       }
-      const { from, to } = this.keys.rotate(request.targetKeyVersion - 1, request.graceSeconds * 1000, now);
+      const { from, to } = await this.keys.rotate(request.targetKeyVersion - 1, request.graceSeconds * 1000, now);
       this.logger.log(`rotation ${request.id} executed: key version ${from} -> ${to}`);
       const fields = { status: 'EXECUTED' as const, executedAt: this.clock.now(), keyVersionAfter: to };
       return { fields, action: 'rotation_executed', details: { executedAt: fields.executedAt, keyVersionAfter: to }, keyVersionAfter: to };
@@ -110,20 +108,5 @@ export class RotationExecutor {
       this.logger.error(`rotation request ${request.id} failed: ${(error as Error).message}`);
       return { fields: { status: 'FAILED', error: (error as Error).message }, action: 'rotation_failed', details: { error: (error as Error).message } };
     }
-  }
-
-  private async withKeystoreLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.localLock.run('keystore', async () => {
-      if (this.dataSource.options.type !== 'postgres') return fn();
-      const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.keystore]);
-        return await fn();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.keystore]).catch(() => undefined);
-        await runner.release();
-      }
-    });
   }
 }

@@ -77,7 +77,7 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
   async request(actor: Actor, input: NewRequest): Promise<RotationView> {
     const kind = input.kind ?? 'rotate';
     const now = this.clock.now();
-    this.keys.refresh(); // target the version after the one active on any replica, not a stale view
+    await this.keys.refresh(); // target the version after the one active on any replica, not a stale view
     const active = this.keys.active().version;
     if (kind === 'min-version' && !(Number.isInteger(input.minVersion) && input.minVersion! >= 1 && input.minVersion! <= active)) {
       throw new BadRequestException(`minVersion must be an integer from 1 to the active key version ${active}`);

@@ -27,7 +27,7 @@ const rotation = (overrides: Partial<RotationView> = {}): RotationView => ({
   error: null,
   ...overrides,
 });
-const keys: KeysView = { activeVersion: 2, minVersion: 1, algorithm: 'X-Wing+ML-DSA-65', sha256: '0123456789abcdef'.repeat(4), versions: [] };
+const keys: KeysView = { activeVersion: 2, minVersion: 1, algorithm: 'X-Wing+ML-DSA-65', sha256: '0123456789abcdef'.repeat(4), bundleSha256: 'fedcba9876543210'.repeat(4), versions: [] };
 
 describe('rotationActions', () => {
   it('lets another admin approve or reject', () => {
@@ -63,7 +63,7 @@ describe('voteConsequences: what the confirmation says will change', () => {
       'This approval completes the quorum (1 of 1): the rotation executes at once.',
       'Key version 3 is created and becomes active: new handshakes use it.',
       'Key version 2 becomes verify-only for 1 d (until about 2026-11-28 10:00:00 UTC): existing sessions keep working, then it retires.',
-      'The bundle fingerprint clients pin changes (now 0123456789abcdef…).',
+      'The identity clients pin changes (now 0123456789abcdef…); pinned clients follow the old identity\'s cross-signature to the new one.',
       'Your vote is bound to request hash ffffffffffffffff…; if the request changes, it no longer counts.',
     ]);
   });

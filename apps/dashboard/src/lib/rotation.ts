@@ -54,7 +54,7 @@ export function voteConsequences(rotation: RotationView, keys: KeysView | undefi
     `Key version ${from} becomes verify-only for ${formatSpan(rotation.graceSeconds)} (until about ${formatTime(now + rotation.graceSeconds * 1000)}): existing sessions keep working, then it retires.`,
   );
   if (keys && keys.activeVersion === from) {
-    lines.push(`The bundle fingerprint clients pin changes (now ${keys.sha256.slice(0, 16)}…).`);
+    lines.push(`The identity clients pin changes (now ${keys.sha256.slice(0, 16)}…); pinned clients follow the old identity's cross-signature to the new one.`);
   } else if (keys) {
     lines.push(`Warning: key version ${keys.activeVersion} is active now, not ${from}; the rotation will fail as overtaken.`);
   }

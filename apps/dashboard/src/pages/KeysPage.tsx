@@ -30,11 +30,11 @@ function KeyVersions({ keys }: { keys: KeysView }) {
     <section className="card" aria-labelledby="versions-title">
       <h2 id="versions-title">Key versions</h2>
       <p>
-        {keys.algorithm}; minimum version {keys.minVersion}. Clients pin the active version's fingerprint; older ones are
-        listed so a pin can be traced to its version.
+        {keys.algorithm}; minimum version {keys.minVersion}. Clients pin a version's identity (SHA-256 of its ML-DSA-65 key): it
+        survives bundle renewals, and a rotation hands it on to the next version by cross-signature.
       </p>
       <table data-testid="key-versions">
-        <TableHead columns={['Version', 'State', 'Created', 'Verify-only until', 'Fingerprint (sha256)']} />
+        <TableHead columns={['Version', 'State', 'Created', 'Verify-only until', 'Identity pin (sha256)']} />
         <tbody>
           {[...keys.versions].reverse().map((v) => (
             <tr key={v.version} data-testid={`key-version-${v.version}`}>
@@ -44,7 +44,7 @@ function KeyVersions({ keys }: { keys: KeysView }) {
               </td>
               <td>{formatTime(v.createdAt)}</td>
               <td>{v.verifyUntil ? formatTime(v.verifyUntil) : '–'}</td>
-              <td className="mono">{v.fingerprint ? groupHex(v.fingerprint) : '– (no bundle stored for this suite)'}</td>
+              <td className="mono">{v.identitySha256 ? groupHex(v.identitySha256) : '– (its seeds cannot be read)'}</td>
             </tr>
           ))}
         </tbody>

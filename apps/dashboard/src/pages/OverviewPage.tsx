@@ -67,7 +67,7 @@ function Handshake({ overview }: { overview: OverviewView }) {
         <dd>{handshake.algorithm ?? '–'}</dd>
         <dt>Active key version</dt>
         <dd data-testid="active-key-version">{handshake.activeKeyVersion ?? '–'}</dd>
-        <dt>Fingerprint (sha256)</dt>
+        <dt>Identity pin (sha256)</dt>
         <dd className="mono">{handshake.sha256 ? groupHex(handshake.sha256) : '–'}</dd>
         <dt>Answered since start</dt>
         <dd data-testid="handshakes-total">{Object.values(handshake.outcomes).reduce((a, b) => a + b, 0)}</dd>

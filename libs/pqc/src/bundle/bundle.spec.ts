@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import { nobleProvider } from '../provider/noble';
 import { SUITES } from '../suite';
 import { expectCode, flipBit } from '../testing/expect-code';
 import { DAY, T0, makeServer } from '../testing/fixtures';
-import { bundleCanonicalBytes, bundleFingerprint } from './canonical';
+import { bundleCanonicalBytes, bundleFingerprint, identityFingerprint } from './canonical';
 import { encodeBundle, parseBundle } from './codec';
 import { createBundle } from './create';
-import { createHandshakeInfo, parseHandshakeInfo } from './handshake-info';
+import { createHandshakeInfo, createKeyChain, parseHandshakeInfo, parseKeyChain } from './handshake-info';
 import type { KeyBundle } from './types';
 import { verifyBundle, verifyKeyTransition } from './verify';
 
@@ -21,12 +22,15 @@ describe.each(SUITES)('bundle (%s)', (suite) => {
     expect(server.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('verifies, and pins to its fingerprint', () => {
-    expect(verifyBundle(bundle, { now: T0, pin: server.sha256, provider: nobleProvider })).toEqual({ sha256: server.sha256 });
+  it('verifies, and pins to its identity: SHA-256 of the raw identity public key', () => {
+    const pin = createHash('sha256').update(bundle.identityPublicKey).digest('hex');
+    expect(identityFingerprint(bundle)).toBe(pin);
+    expect(verifyBundle(bundle, { now: T0, pin, provider: nobleProvider })).toEqual({ bundleSha256: server.sha256, identitySha256: pin, pinnedVersion: 7 });
   });
 
-  it('rejects a wrong pin', () => {
+  it('rejects a wrong pin, and explains a pin that is the bundle fingerprint', () => {
     expectCode(() => verifyBundle(bundle, { now: T0, pin: 'ab'.repeat(32), provider: nobleProvider }), 'pin_mismatch');
+    expect(() => verifyBundle(bundle, { now: T0, pin: server.sha256, provider: nobleProvider })).toThrow(/changes whenever the bundle is re-signed/);
   });
 
   it('rejects outside its validity window', () => {
@@ -43,6 +47,39 @@ describe.each(SUITES)('bundle (%s)', (suite) => {
     const tampered = tamper(bundle);
     expect(bundleFingerprint(tampered)).not.toBe(server.sha256);
     expectCode(() => verifyBundle(tampered, { now: T0, provider: nobleProvider }), 'bundle_signature');
+  });
+});
+
+describe('the identity pin across re-signing', () => {
+  const server = makeServer('X-Wing+ML-DSA-65');
+  // Plain SHA-256 over the key, as any client computes it.
+  const pin = createHash('sha256').update(server.bundle.identityPublicKey).digest('hex');
+  const renewed = createBundle({
+    suite: 'X-Wing+ML-DSA-65',
+    keyVersion: 7,
+    kemPublicKey: server.decapsulationKey.publicKey,
+    identityKey: server.identityKey,
+    notBefore: T0 + 20 * DAY,
+    notAfter: T0 + 50 * DAY,
+  });
+
+  it('survives the renewal of the same key version, though the bundle fingerprint changes', () => {
+    expect(bundleFingerprint(renewed)).not.toBe(server.sha256);
+    expect(() => verifyBundle(server.bundle, { now: T0, pin, provider: nobleProvider })).not.toThrow();
+    expect(() => verifyBundle(renewed, { now: T0 + 21 * DAY, pin, provider: nobleProvider })).not.toThrow();
+  });
+
+  it('does not accept another identity with the same KEM key', () => {
+    const other = makeServer('X-Wing+ML-DSA-65', { label: 'other identity' });
+    const impostor = createBundle({
+      suite: 'X-Wing+ML-DSA-65',
+      keyVersion: 7,
+      kemPublicKey: server.decapsulationKey.publicKey,
+      identityKey: other.identityKey,
+      notBefore: T0,
+      notAfter: T0 + DAY,
+    });
+    expectCode(() => verifyBundle(impostor, { now: T0, pin, provider: nobleProvider }), 'pin_mismatch');
   });
 });
 
@@ -110,6 +147,51 @@ describe('key transition', () => {
     expectCode(() => verifyKeyTransition(fresh.bundle, old.bundle, nobleProvider), 'bundle_signature');
   });
 
+  const third = makeServer('X-Wing+ML-DSA-65', { keyVersion: 3, label: 'third' });
+  const v3 = (options: { previous?: boolean; notBefore?: number } = {}) =>
+    createBundle({
+      suite: 'X-Wing+ML-DSA-65',
+      keyVersion: 3,
+      kemPublicKey: third.decapsulationKey.publicKey,
+      identityKey: third.identityKey,
+      notBefore: options.notBefore ?? T0,
+      notAfter: (options.notBefore ?? T0) + 30 * DAY,
+      previous: options.previous === false ? undefined : { keyVersion: 2, identityKey: fresh.identityKey },
+    });
+  const chain = parseKeyChain(JSON.parse(JSON.stringify(createKeyChain([old.bundle, next]))), nobleProvider);
+
+  it('a client pinned to an older identity follows the chain to the served bundle, two rotations on', () => {
+    const served = v3();
+    expectCode(() => verifyBundle(served, { now: T0, pin: old.pin, provider: nobleProvider }), 'pin_mismatch');
+    expect(verifyBundle(served, { now: T0, pin: old.pin, chain, provider: nobleProvider })).toMatchObject({ identitySha256: third.pin, pinnedVersion: 1 });
+    expect(verifyBundle(served, { now: T0, pin: fresh.pin, chain, provider: nobleProvider })).toMatchObject({ pinnedVersion: 2 });
+  });
+
+  it('a renewal re-signed with its cross-signature keeps older pins working; one without it breaks them', () => {
+    const renewed = v3({ notBefore: T0 + 20 * DAY });
+    expect(() => verifyBundle(renewed, { now: T0 + 21 * DAY, pin: old.pin, chain, provider: nobleProvider })).not.toThrow();
+    const dropped = v3({ previous: false, notBefore: T0 + 20 * DAY });
+    expectCode(() => verifyBundle(dropped, { now: T0 + 21 * DAY, pin: old.pin, chain, provider: nobleProvider }), 'pin_mismatch');
+    // Its own identity still verifies, so clients that pinned version 3 itself are not affected.
+    expect(() => verifyBundle(dropped, { now: T0 + 21 * DAY, pin: third.pin, provider: nobleProvider })).not.toThrow();
+  });
+
+  it('a cross-signature carried over from an earlier signing of the bundle does not verify', () => {
+    const renewed = v3({ notBefore: T0 + 20 * DAY });
+    const carried = { ...renewed, previous: v3().previous };
+    expectCode(() => verifyBundle(carried, { now: T0 + 21 * DAY, pin: old.pin, chain, provider: nobleProvider }), 'bundle_signature');
+  });
+
+  it('a forged link on the way to the pin is bundle_signature; a chain that never reaches the pin costs no verification', () => {
+    const served = v3();
+    const forged = [old.bundle, { ...next, previous: { keyVersion: 1, signature: flipBit(next.previous!.signature, 3) } }];
+    expectCode(() => verifyBundle(served, { now: T0, pin: old.pin, chain: forged, provider: nobleProvider }), 'bundle_signature');
+    const verify = jest.fn((...args: Parameters<typeof nobleProvider.mlDsa65.verify>) => nobleProvider.mlDsa65.verify(...args));
+    const counting = { ...nobleProvider, mlDsa65: { ...nobleProvider.mlDsa65, verify } };
+    expectCode(() => verifyBundle(served, { now: T0, pin: 'cd'.repeat(32), chain: forged, provider: counting }), 'pin_mismatch');
+    expect(verify).not.toHaveBeenCalled();
+  });
+
   it('refuses to create a transition from a newer version', () => {
     expect(() =>
       createBundle({
@@ -129,13 +211,14 @@ describe('handshake info (GET /pqc/handshake body)', () => {
   const server = makeServer('ML-KEM-768+ML-DSA-65');
   const info = JSON.parse(JSON.stringify(createHandshakeInfo(server.bundle)));
 
-  it('round-trips', () => {
-    expect(info).toMatchObject({ status: 'ok', algorithm: 'ML-KEM-768+ML-DSA-65', sha256: server.sha256 });
-    expect(parseHandshakeInfo(info, nobleProvider)).toEqual({ bundle: server.bundle, sha256: server.sha256 });
+  it('round-trips: sha256 is the identity pin, bundleSha256 the bundle fingerprint', () => {
+    expect(info).toMatchObject({ status: 'ok', algorithm: 'ML-KEM-768+ML-DSA-65', sha256: server.pin, bundleSha256: server.sha256 });
+    expect(parseHandshakeInfo(info, nobleProvider)).toEqual({ bundle: server.bundle, sha256: server.pin, bundleSha256: server.sha256 });
   });
 
   it('rejects an advertised hash or algorithm that disagrees with the bundle', () => {
     expectCode(() => parseHandshakeInfo({ ...info, sha256: '00'.repeat(32) }, nobleProvider), 'bundle_mismatch');
+    expectCode(() => parseHandshakeInfo({ ...info, bundleSha256: server.pin }, nobleProvider), 'bundle_mismatch');
     expectCode(() => parseHandshakeInfo({ ...info, algorithm: 'X-Wing+ML-DSA-65' }, nobleProvider), 'suite_mismatch');
   });
 });

@@ -24,8 +24,7 @@ export function bundleSignedBytes(bundle: UnsignedBundle): Uint8Array {
 
 /**
  * Signed bytes plus the signature. `previous` is deliberately outside: it is verified on its own
- * against an already-trusted key, and leaving it out keeps the pin stable for clients that do
- * not track key transitions.
+ * against an already-trusted key, so attaching or stripping it does not change the fingerprint.
  */
 export function bundleCanonicalBytes(bundle: KeyBundle): Uint8Array {
   return encodeFields([...tbsFields(bundle), bundle.signature]);
@@ -35,9 +34,25 @@ export function bundleFingerprintBytes(bundle: KeyBundle): Uint8Array {
   return asBytes(createHash('sha256').update(bundleCanonicalBytes(bundle)).digest());
 }
 
-/** Lowercase hex SHA-256 of the canonical encoding: the value clients pin. */
+/**
+ * Lowercase hex SHA-256 of the canonical encoding: names one signed bundle (a hello binds to it).
+ * It changes whenever the bundle is re-signed, so it is not what clients pin (identityFingerprint).
+ */
 export function bundleFingerprint(bundle: KeyBundle): string {
   return toHex(bundleFingerprintBytes(bundle));
+}
+
+export function identityFingerprintBytes(bundle: Pick<KeyBundle, 'identityPublicKey'>): Uint8Array {
+  return asBytes(createHash('sha256').update(bundle.identityPublicKey).digest());
+}
+
+/**
+ * The identity pin: lowercase hex SHA-256 of the raw ML-DSA-65 identity public key (like an SPKI
+ * pin). It stays the same while a key version's bundle is re-signed; a rotation hands it over to
+ * the next identity through the bundle's `previous` cross-signature.
+ */
+export function identityFingerprint(bundle: Pick<KeyBundle, 'identityPublicKey'>): string {
+  return toHex(identityFingerprintBytes(bundle));
 }
 
 /** What the previous identity key signs (ML-DSA context = LABELS.keyTransition). */

@@ -24,7 +24,10 @@ export interface CreateClientHelloOptions {
   /** Parsed (parseBundle) but not yet trusted: it is verified here, so that cannot be skipped. */
   readonly bundle: KeyBundle;
   readonly now: Instant;
+  /** Identity pin (lowercase hex SHA-256 of the identity public key), §4.3. */
   readonly pin?: string;
+  /** Older bundles for following key transitions from the pinned identity (GET /pqc/handshake/chain). */
+  readonly chain?: readonly KeyBundle[];
   readonly receipt?: boolean;
   readonly provider?: PqcProvider;
   /** Only for reproducible examples. */
@@ -44,7 +47,7 @@ export interface ClientHandshakeState {
 export function createClientHello(options: CreateClientHelloOptions): { hello: ClientHelloJson; state: ClientHandshakeState } {
   const { bundle } = options;
   const provider = options.provider;
-  const { sha256 } = verifyBundle(bundle, { now: options.now, pin: options.pin, provider });
+  const { bundleSha256 } = verifyBundle(bundle, { now: options.now, pin: options.pin, chain: options.chain, provider });
   const suite = getSuite(bundle.suite, provider);
   const random = options.random ?? systemRandom;
 
@@ -58,7 +61,7 @@ export function createClientHello(options: CreateClientHelloOptions): { hello: C
     v: 1,
     suite: suite.id,
     keyVersion: bundle.keyVersion,
-    bundleSha256: fromHex(sha256, 'bundle sha256', HASH_LENGTH),
+    bundleSha256: fromHex(bundleSha256, 'bundle sha256', HASH_LENGTH),
     clientNonce,
     timestamp: toMillis(options.now),
     ephemeralPublicKey: ephemeral.publicKey,

@@ -193,7 +193,7 @@ describe.each(SUITES)('client rejects (%s)', (suite) => {
 
   it('a bundle that does not match the pin', () => {
     expectCode(() => createClientHello({ bundle: server.bundle, now: T0, pin: '00'.repeat(32), provider }), 'pin_mismatch');
-    expect(() => createClientHello({ bundle: server.bundle, now: T0, pin: server.sha256, provider })).not.toThrow();
+    expect(() => createClientHello({ bundle: server.bundle, now: T0, pin: server.pin, provider })).not.toThrow();
   });
 
   it('a bundle with a bad signature', () => {

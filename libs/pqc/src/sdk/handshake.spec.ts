@@ -1,4 +1,7 @@
-import { createHandshakeInfo } from '../bundle/handshake-info';
+import { createBundle } from '../bundle/create';
+import { createHandshakeInfo, createKeyChain } from '../bundle/handshake-info';
+import type { KeyBundle } from '../bundle/types';
+import { bundleFingerprint } from '../bundle/canonical';
 import { isPqcProtocolError } from '../errors';
 import { parseClientHello } from '../handshake/messages';
 import { respondToHello } from '../handshake/server';
@@ -20,18 +23,21 @@ interface Call {
 }
 
 /** An in-process stand-in for the API: same library calls the NestJS controller makes. */
-function fakeApi(server: ServerFixture, sessions: PqcSession[] = [], calls: Call[] = []): typeof fetch {
+function fakeApi(server: ServerFixture, sessions: PqcSession[] = [], calls: Call[] = [], served: { bundle: KeyBundle; chain?: KeyBundle[] } = server): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = String(input);
     const method = init?.method ?? 'GET';
     calls.push({ method, url });
-    if (method === 'GET') return json(createHandshakeInfo(server.bundle));
+    if (method === 'GET' && url.endsWith('/chain')) {
+      return served.chain ? json(createKeyChain(served.chain)) : json({ statusCode: 404, error: 'Not Found', message: 'no route' }, 404);
+    }
+    if (method === 'GET') return json(createHandshakeInfo(served.bundle));
     try {
       const hello = parseClientHello(JSON.parse(String(init?.body)), provider);
       const result = respondToHello({
         hello,
-        bundle: server.bundle,
-        bundleSha256: server.sha256,
+        bundle: served.bundle,
+        bundleSha256: bundleFingerprint(served.bundle),
         decapsulationKey: server.decapsulationKey,
         identityKey: server.identityKey,
         now: T0,
@@ -54,7 +60,7 @@ describe('handshake() client SDK', () => {
     const calls: Call[] = [];
     const session = await handshake('https://api.example/', {
       fetch: fakeApi(server, sessions, calls),
-      pin: server.sha256,
+      pin: server.pin,
       receipt: true,
       clock,
       provider,
@@ -71,13 +77,43 @@ describe('handshake() client SDK', () => {
     expect(serverSession.open(session.seal(new TextEncoder().encode('ping')))).toEqual(new TextEncoder().encode('ping'));
   });
 
-  it('fails closed on a wrong pin before sending a hello', async () => {
+  it('fails closed on a wrong pin before sending a hello (asking for the key chain first)', async () => {
     const calls: Call[] = [];
     await expectCodeAsync(
       handshake('https://api.example', { fetch: fakeApi(server, [], calls), pin: 'ff'.repeat(32), clock, provider }),
       'pin_mismatch',
     );
-    expect(calls.map((c) => c.method)).toEqual(['GET']);
+    expect(calls).toEqual([
+      { method: 'GET', url: 'https://api.example/pqc/handshake' },
+      { method: 'GET', url: 'https://api.example/pqc/handshake/chain' },
+    ]);
+  });
+
+  it('follows a key rotation from the pinned identity and reports the new pin; a renewal needs no chain', async () => {
+    const rotated = makeServer('X-Wing+ML-DSA-65', { keyVersion: 8, label: 'rotated' });
+    const withTransition = createBundle({
+      suite: 'X-Wing+ML-DSA-65',
+      keyVersion: 8,
+      kemPublicKey: rotated.decapsulationKey.publicKey,
+      identityKey: rotated.identityKey,
+      notBefore: T0 - 1000,
+      notAfter: T0 + 1000,
+      previous: { keyVersion: 7, identityKey: server.identityKey },
+    });
+    const repins: [string, number][] = [];
+    const calls: Call[] = [];
+    const api = fakeApi(rotated, [], calls, { bundle: withTransition, chain: [server.bundle] });
+    const session = await handshake('https://api.example', { fetch: api, pin: server.pin, onRepin: (pin, v) => repins.push([pin, v]), clock, provider });
+    expect(session.keyVersion).toBe(8);
+    expect(repins).toEqual([[rotated.pin, 8]]);
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'GET', 'POST']);
+
+    // Without the older bundle (a server that offers no chain) the pin cannot be followed.
+    await expectCodeAsync(handshake('https://api.example', { fetch: fakeApi(rotated, [], [], { bundle: withTransition }), pin: server.pin, clock, provider }), 'pin_mismatch');
+    // Pinned to the new identity: no chain request.
+    const direct: Call[] = [];
+    await handshake('https://api.example', { fetch: fakeApi(rotated, [], direct, { bundle: withTransition }), pin: rotated.pin, clock, provider });
+    expect(direct.map((c) => c.method)).toEqual(['GET', 'POST']);
   });
 
   it('never downgrades: a required suite the server does not offer is suite_mismatch', async () => {

@@ -1,15 +1,25 @@
-import { parseHandshakeInfo } from '../bundle/handshake-info';
+import { parseHandshakeInfo, parseKeyChain } from '../bundle/handshake-info';
+import type { KeyBundle } from '../bundle/types';
 import { PqcProtocolError } from '../errors';
 import { createClientHello, disposeClientHandshake, finishHandshake } from '../handshake/client';
 import type { PqcProvider } from '../provider/types';
 import type { AeadCipher } from '../session/aead';
 import type { PqcSession } from '../session/session';
 import { assertSameSuite, type SuiteId } from '../suite';
-import { toServerError } from './errors';
+import { PqcServerError, toServerError } from './errors';
 
 export interface HandshakeOptions {
-  /** Expected bundle fingerprint (lowercase hex SHA-256). Strongly recommended. */
+  /**
+   * Expected server identity: lowercase hex SHA-256 of its ML-DSA-65 identity public key (the
+   * `sha256` of GET /pqc/handshake). Strongly recommended. It survives bundle renewals; after a
+   * key rotation the client follows the cross-signatures from the pinned identity (§4.4).
+   */
   readonly pin?: string;
+  /**
+   * Called when the pin was reached through key transitions: the server's identity is now
+   * `identitySha256` (key version `keyVersion`). Store it as the new pin.
+   */
+  readonly onRepin?: (identitySha256: string, keyVersion: number) => void;
   /** Require this suite; a server offering another one is an error, never a downgrade. */
   readonly suite?: SuiteId;
   /** Ask the server for a signed receipt of this handshake. */
@@ -24,6 +34,16 @@ export function handshakeEndpoint(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/pqc/handshake`;
 }
 
+/** Older bundles, fetched only when the served identity is not the pinned one. A server without them has none to offer. */
+async function fetchKeyChain(endpoint: string, doFetch: typeof fetch, provider?: PqcProvider): Promise<KeyBundle[]> {
+  try {
+    return parseKeyChain(await readJson(await doFetch(`${endpoint}/chain`, { method: 'GET', headers: { accept: 'application/json' } })), provider);
+  } catch (error) {
+    if (error instanceof PqcServerError && error.statusCode === 404) return [];
+    throw error;
+  }
+}
+
 async function readJson(response: Response): Promise<unknown> {
   if (!response.ok) throw await toServerError(response);
   try {
@@ -34,8 +54,9 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 /**
- * Full client handshake against `baseUrl`: GET the bundle, verify it (signature, validity, pin),
- * POST the hello, verify the server's key confirmation. Returns a session ready to seal/open.
+ * Full client handshake against `baseUrl`: GET the bundle, verify it (signature, validity, pin;
+ * GET the key chain only when the served identity is not the pinned one), POST the hello, verify
+ * the server's key confirmation. Returns a session ready to seal/open.
  */
 export async function handshake(baseUrl: string, options: HandshakeOptions = {}): Promise<PqcSession> {
   const doFetch = options.fetch ?? fetch;
@@ -47,11 +68,13 @@ export async function handshake(baseUrl: string, options: HandshakeOptions = {})
     options.provider,
   );
   if (options.suite !== undefined) assertSameSuite(options.suite, info.bundle.suite, 'server bundle');
+  const chain = options.pin !== undefined && options.pin !== info.sha256 ? await fetchKeyChain(endpoint, doFetch, options.provider) : undefined;
 
   const { hello, state } = createClientHello({
     bundle: info.bundle,
     now: clock(),
     pin: options.pin,
+    chain,
     receipt: options.receipt,
     provider: options.provider,
   });
@@ -68,5 +91,7 @@ export async function handshake(baseUrl: string, options: HandshakeOptions = {})
     disposeClientHandshake(state);
     throw error;
   }
-  return finishHandshake({ state, response: body, now: clock(), session: { cipher: options.cipher, clock } });
+  const session = finishHandshake({ state, response: body, now: clock(), session: { cipher: options.cipher, clock } });
+  if (chain !== undefined) options.onRepin?.(info.sha256, info.bundle.keyVersion);
+  return session;
 }

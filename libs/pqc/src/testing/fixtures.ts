@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bundleFingerprint } from '../bundle/canonical';
+import { bundleFingerprint, identityFingerprint } from '../bundle/canonical';
 import { createBundle } from '../bundle/create';
 import type { KeyBundle } from '../bundle/types';
 import type { KemDecapsulationKey } from '../kem/types';
@@ -23,7 +23,10 @@ export function deterministicRandom(label: string): RandomSource {
 export interface ServerFixture {
   readonly suite: SuiteId;
   readonly bundle: KeyBundle;
+  /** The bundle fingerprint (what a hello binds to). */
   readonly sha256: string;
+  /** The identity pin. */
+  readonly pin: string;
   readonly decapsulationKey: KemDecapsulationKey;
   readonly identityKey: MlDsaSigningKey;
 }
@@ -45,5 +48,5 @@ export function makeServer(
     notBefore: options.notBefore ?? T0 - DAY,
     notAfter: options.notAfter ?? T0 + 30 * DAY,
   });
-  return { suite: suiteId, bundle, sha256: bundleFingerprint(bundle), decapsulationKey, identityKey };
+  return { suite: suiteId, bundle, sha256: bundleFingerprint(bundle), pin: identityFingerprint(bundle), decapsulationKey, identityKey };
 }

@@ -5,6 +5,7 @@ import { Audit1764374400001 } from './1764374400001-audit';
 import { Rotations1764374400002 } from './1764374400002-rotations';
 import { Telemetry1764460800000 } from './1764460800000-telemetry';
 import { LoginThrottle1764900000000 } from './1764900000000-login-throttle';
+import { Keystore1764900100000 } from './1764900100000-keystore';
 import { RotationKinds1764900200000 } from './1764900200000-rotation-kinds';
 
 /** Every migration, oldest first. Generate new ones with `npm run migration:generate`. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   Rotations1764374400002,
   Telemetry1764460800000,
   LoginThrottle1764900000000,
+  Keystore1764900100000,
   RotationKinds1764900200000,
 ];

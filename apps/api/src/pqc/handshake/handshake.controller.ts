@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { HandshakeInfoJson, HandshakeResponseJson, isPqcProtocolError, SealedEnvelope } from '@nf/pqc';
+import { createKeyChain, HandshakeInfoJson, HandshakeResponseJson, isPqcProtocolError, KeyChainJson, SealedEnvelope } from '@nf/pqc';
 import { FastifyReply } from 'fastify';
 import { TenantAuth } from '../../auth/auth.decorators';
 import { KeyService } from '../keystore/key.service';
@@ -21,9 +21,11 @@ export class HandshakeController {
   @Get('handshake')
   @ApiOperation({
     summary: 'The signed key bundle to pin and handshake against',
-    description: '`sha256` is the bundle fingerprint clients pin. See docs/protocol/pqc-handshake.md.',
+    description:
+      '`sha256` is the identity pin clients pin: SHA-256 of the bundle\'s ML-DSA-65 identity public key, the same across bundle renewals. ' +
+      '`bundleSha256` is the bundle fingerprint a hello binds to (it changes when the bundle is re-signed). See docs/protocol/pqc-handshake.md.',
   })
-  @ApiResponse({ status: 200, description: '{status:"ok", algorithm, sha256, bundle}' })
+  @ApiResponse({ status: 200, description: '{status:"ok", algorithm, sha256, bundleSha256, bundle}' })
   @ApiResponse({ status: 503, description: 'keystore unusable: {status:"unavailable", reason}' })
   info(@Res({ passthrough: true }) reply: FastifyReply): HandshakeInfoJson | { status: string; reason: string } {
     const status = this.keys.status;
@@ -32,6 +34,24 @@ export class HandshakeController {
       return { status: 'unavailable', reason: status.reason };
     }
     return status.key.info;
+  }
+
+  @Get('handshake/chain')
+  @ApiOperation({
+    summary: 'Older key versions\' bundles, for clients whose pinned identity was rotated since',
+    description:
+      'Stored bundles of the versions from the minimum key version up to (not including) the active one, oldest first. Each carries the `previous` ' +
+      'cross-signature by the version before it, so a client walks from its pinned identity to the served bundle (§4.4).',
+  })
+  @ApiResponse({ status: 200, description: '{bundles: [bundle, ...]}' })
+  @ApiResponse({ status: 503, description: 'keystore unusable: {status:"unavailable", reason}' })
+  chain(@Res({ passthrough: true }) reply: FastifyReply): KeyChainJson | { status: string; reason: string } {
+    const status = this.keys.status;
+    if (!status.ok) {
+      reply.status(503);
+      return { status: 'unavailable', reason: status.reason };
+    }
+    return createKeyChain(status.key.chain);
   }
 
   @Post('handshake')

@@ -32,7 +32,7 @@ export class HandshakeService {
     const now = Date.now();
     const { maxSkewMs, sessionTtlMs } = this.settings.pqc;
     try {
-      const outcome = await this.pool.run({ hello, bundleSha256: key.sha256, now, maxSkewMs, sessionTtlMs }, () => ({
+      const outcome = await this.pool.run({ hello, bundleSha256: key.bundleSha256, now, maxSkewMs, sessionTtlMs }, () => ({
         suite: key.suite,
         bundle: key.info.bundle,
         kemSeed: key.seeds.kem,

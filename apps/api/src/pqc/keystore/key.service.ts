@@ -1,31 +1,33 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import {
   bundleFingerprint,
-  createBundle,
   createHandshakeInfo,
   encodeBundle,
   getSuite,
   HandshakeInfoJson,
+  identityFingerprint,
   KeyBundle,
   MlDsaSigningKey,
   parseBundle,
-  PqcProtocolError,
   suiteForMode,
   SuiteId,
-  verifyBundle,
 } from '@nf/pqc';
 import type { EffectiveKeyState, KeyVersionView } from '@nf/contracts';
 import { Gauge, register } from 'prom-client';
+import { DataSource } from 'typeorm';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { ProbeRegistry } from '../../health/probe-registry';
 import { kemSeedFor } from './kem-seed';
 import { Kek, KeystoreError, resolveKek } from './kek';
-import { KeySeeds, Keystore, KeyVersionRecord } from './keystore';
+import { keyChain, renewalDue, servableBundle, signKeyBundle, VersionKeys } from './key-bundles';
+import { FileKeystoreBackend, KeystoreBackend } from './keystore-backend';
+import type { KeySeeds, KeyVersionRecord } from './keystore-format';
+import { KeystoreLock } from './keystore-lock';
+import { openKeystore } from './keystore-opener';
 
-/** Clients get this much slack on notBefore, for their clocks. */
-const CLOCK_SLACK_MS = 5 * 60 * 1000;
-/** How often a replica looks for a manifest changed by another replica sharing the keystore. */
+/** How often a replica looks for a keystore changed by another replica. */
 const RELOAD_CHECK_MS = 5_000;
 
 export type { EffectiveKeyState, KeyVersionView };
@@ -34,55 +36,77 @@ export interface ActiveKey {
   readonly version: number;
   readonly suite: SuiteId;
   readonly bundle: KeyBundle;
-  readonly sha256: string;
+  /** The bundle fingerprint: what a hello binds to (changes when the bundle is re-signed). */
+  readonly bundleSha256: string;
+  /** The identity pin: SHA-256 of the identity public key (what clients pin). */
+  readonly identitySha256: string;
   readonly seeds: KeySeeds;
   readonly info: HandshakeInfoJson;
+  /** Stored bundles of the versions from the minimum up to this one, oldest first: how a pin follows rotations. */
+  readonly chain: readonly KeyBundle[];
 }
 
 /**
  * Owns the keystore for the running service: opens it at start-up (any problem stops start-up
- * with the file named), keeps a signed bundle for the active version and the configured suite,
- * and renews that bundle before it expires.
+ * naming the file or table; a missing one is created only on a first start), serves a signed
+ * bundle for the active version and the configured suite, renews it before it expires (keeping
+ * the cross-signature from the previous version), and picks up other replicas' changes.
  */
 @Injectable()
 export class KeyService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KeyService.name);
   private readonly suite: SuiteId;
-  private keystore!: Keystore;
+  private backend!: KeystoreBackend;
   private kek!: Kek;
   private current?: ActiveKey;
   private unavailable?: string;
   private maintenanceTimer?: NodeJS.Timeout;
-  private manifestMtimeMs = 0;
+  private changeToken = '';
+  private refreshing?: Promise<void>;
   private readonly identityKeys = new Map<number, MlDsaSigningKey>();
-  /** Bundle fingerprints of versions by number; bundles are only written on activation, which clears it. */
-  private readonly fingerprints = new Map<number, string | null>();
-  private readonly activeVersionGauge = new Gauge({
-    name: 'nf_pqc_active_key_version',
-    help: 'Key version that new handshakes use',
-    registers: [register],
-  });
+  /** Pins of versions by number, for the versions view; cleared whenever the keystore is (re)read or written. */
+  private readonly versionPins = new Map<number, { identitySha256: string | null; fingerprint: string | null }>();
+  private readonly activeVersionGauge: Gauge;
 
   constructor(
     @InjectSettings() private readonly settings: Settings,
     private readonly probes: ProbeRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lock: KeystoreLock,
   ) {
     this.suite = suiteForMode(settings.pqcMode);
+    this.activeVersionGauge =
+      (register.getSingleMetric('nf_pqc_active_key_version') as Gauge | undefined) ??
+      new Gauge({ name: 'nf_pqc_active_key_version', help: 'Key version that new handshakes use', registers: [register] });
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.kek = resolveKek(this.settings, this.logger);
-    const { keystore, created } = Keystore.open(this.settings.vault.keyPath, this.kek);
-    this.keystore = keystore;
-    if (created) this.logger.warn(`created keystore ${this.settings.vault.keyPath} with key version 1`);
-    this.activate();
+    await this.lock.run(async () => {
+      const { backend } = await openKeystore({
+        settings: this.settings,
+        kek: this.kek,
+        dataSource: this.dataSource,
+        logger: this.logger,
+        identitySha256: (b, version) => {
+          const key = this.signingKey(b, version);
+          try {
+            return identityFingerprint({ identityPublicKey: key.publicKey });
+          } finally {
+            key.destroy();
+          }
+        },
+      });
+      this.backend = backend;
+      await this.serveOrSign(Date.now());
+      this.changeToken = await this.backend.changeToken();
+    });
     this.probes.addReadinessCheck('keystore', () =>
       this.unavailable
         ? { keystore: { status: 'down', message: this.unavailable } }
         : { keystore: { status: 'up', keyVersion: this.current!.version, algorithm: this.suite } },
     );
-    this.manifestMtimeMs = this.keystore.manifestMtimeMs();
-    this.maintenanceTimer = setInterval(() => this.refresh(), RELOAD_CHECK_MS).unref();
+    this.maintenanceTimer = setInterval(() => void this.refresh(), RELOAD_CHECK_MS).unref();
   }
 
   onApplicationShutdown(): void {
@@ -104,77 +128,83 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
 
   /** Every version with its state as of `now`: a verify-only version past its window counts as retired. */
   versions(now = Date.now()): KeyVersionView[] {
-    const min = this.keystore.minVersion;
-    return this.keystore.versions().map((v) => ({
+    const min = this.backend.minVersion;
+    return this.backend.versions().map((v) => ({
       version: v.version,
       state: effectiveState(v, now),
       createdAt: v.createdAt,
       ...(v.verifyUntil ? { verifyUntil: v.verifyUntil } : {}),
       belowMinimum: v.version < min,
-      fingerprint: this.fingerprint(v.version),
+      ...this.pins(v.version),
     }));
   }
 
-  private fingerprint(version: number): string | null {
-    if (version === this.current?.version) return this.current.sha256;
-    if (!this.fingerprints.has(version)) {
-      let sha256: string | null = null;
+  /** A version's identity pin and stored bundle fingerprint, read once per keystore state (a failure is logged once, shown as null). */
+  private pins(version: number): { identitySha256: string | null; fingerprint: string | null } {
+    if (version === this.current?.version) return { identitySha256: this.current.identitySha256, fingerprint: this.current.bundleSha256 };
+    let pins = this.versionPins.get(version);
+    if (!pins) {
+      pins = { identitySha256: null, fingerprint: null };
       try {
-        const stored = this.keystore.bundle(version, this.suite);
-        if (stored !== undefined) sha256 = bundleFingerprint(parseBundle(stored));
+        pins.identitySha256 = identityFingerprint({ identityPublicKey: this.identityKey(version).publicKey });
+        const stored = this.backend.bundle(version, this.suite);
+        if (stored !== undefined) pins.fingerprint = bundleFingerprint(parseBundle(stored));
       } catch (error) {
-        // Remembered like a missing bundle (logged once): the next activation or restart reads it again.
-        this.logger.warn(`the stored bundle of key version ${version} cannot be read: ${(error as Error).message}`);
+        this.logger.warn(`key version ${version} cannot be read for its pins: ${(error as Error).message}`);
       }
-      this.fingerprints.set(version, sha256);
+      this.versionPins.set(version, pins);
     }
-    return this.fingerprints.get(version)!;
+    return pins;
   }
 
   get minVersion(): number {
-    return this.keystore.minVersion;
+    return this.backend.minVersion;
   }
 
   /** Whether sessions made under `version` may still be used. */
   sessionKeyUsable(version: number, now = Date.now()): boolean {
-    const record = this.keystore.versions().find((v) => v.version === version);
-    return !!record && effectiveState(record, now) !== 'retired' && version >= this.keystore.minVersion;
+    const record = this.backend.record(version);
+    return !!record && effectiveState(record, now) !== 'retired' && version >= this.backend.minVersion;
   }
 
   /**
-   * Executes a rotation: a new version, its bundle signed by the new identity and cross-signed by
-   * the previous one (a key-transition statement), then ONE atomic manifest write that makes it
-   * active and the previous version verify-only for `graceMs`. A crash before that write leaves the
-   * old version active (the new file is an invisible orphan); after it, the new one. Callers
-   * serialise rotations across replicas (RotationService holds a database lock).
+   * Executes a rotation under the keystore lock: a new version, its bundle signed by the new
+   * identity and cross-signed by the previous one (a key-transition statement), then ONE atomic
+   * manifest write that makes it active and the previous version verify-only for `graceMs`. A
+   * crash before that write leaves the old version active (the new version is an invisible
+   * orphan); after it, the new one. Throws when `expectedActive` is no longer active.
    */
-  rotate(expectedActive: number, graceMs: number, now = Date.now()): { from: number; to: number } {
-    this.keystore.reload();
-    const previous = this.keystore.active();
-    if (previous.version !== expectedActive) {
-      throw new KeystoreError(`active key version is ${previous.version}, not ${expectedActive}: the rotation was overtaken`);
-    }
-    const version = this.keystore.createVersionFile(new Date(now));
-    this.signBundle(version, this.keystore.seeds(version), now, previous.version);
-    this.keystore.writeManifest([
-      ...this.keystore.versions().map((v) =>
-        v.version === previous.version ? { ...v, state: 'verify-only' as const, verifyUntil: new Date(now + graceMs).toISOString() } : v,
-      ),
-      { version, state: 'active', createdAt: new Date(now).toISOString() },
-    ]);
-    this.afterManifestChange(now);
-    return { from: previous.version, to: version };
+  rotate(expectedActive: number, graceMs: number, now = Date.now()): Promise<{ from: number; to: number }> {
+    return this.lock.run(async () => {
+      await this.backend.reload();
+      const previous = this.backend.active();
+      if (previous.version !== expectedActive) {
+        throw new KeystoreError(`active key version is ${previous.version}, not ${expectedActive}: the rotation was overtaken`);
+      }
+      const version = await this.backend.createVersion(new Date(now));
+      await this.signAndStore(version, now);
+      await this.backend.writeManifest([
+        ...this.backend.versions().map((v) =>
+          v.version === previous.version ? { ...v, state: 'verify-only' as const, verifyUntil: new Date(now + graceMs).toISOString() } : v,
+        ),
+        { version, state: 'active', createdAt: new Date(now).toISOString() },
+      ]);
+      await this.afterWrite(now);
+      return { from: previous.version, to: version };
+    });
   }
 
-  /** Raises or lowers the minimum usable version (callers serialise, as for rotate). */
-  setMinVersion(minVersion: number): void {
-    this.keystore.reload();
-    const active = this.keystore.active().version;
-    if (!Number.isInteger(minVersion) || minVersion < 1 || minVersion > active) {
-      throw new KeystoreError(`minimum version must be an integer from 1 to the active version ${active}`);
-    }
-    this.keystore.writeManifest(this.keystore.versions(), minVersion);
-    this.afterManifestChange();
+  /** Raises or lowers the minimum usable version, under the keystore lock. */
+  setMinVersion(minVersion: number): Promise<void> {
+    return this.lock.run(async () => {
+      await this.backend.reload();
+      const active = this.backend.active().version;
+      if (!Number.isInteger(minVersion) || minVersion < 1 || minVersion > active) {
+        throw new KeystoreError(`minimum version must be an integer from 1 to the active version ${active}`);
+      }
+      await this.backend.writeManifest(this.backend.versions(), minVersion);
+      await this.afterWrite(Date.now());
+    });
   }
 
   /**
@@ -186,21 +216,19 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
     return { keyVersion: version, signature: this.identityKey(version).sign(message, new TextEncoder().encode(context)) };
   }
 
-  /** Verifies a signature made by signWithIdentity under any version still on disk. */
+  /**
+   * Verifies a signature made by signWithIdentity under any version in the keystore. A version
+   * this replica does not know yet (another replica just rotated) is looked up at once in a file
+   * keystore; the database keystore is re-read in the background (await refresh() first to be sure).
+   */
   verifyIdentitySignature(keyVersion: number, message: Uint8Array, signature: Uint8Array, context: string): boolean {
-    if (!this.keystore.record(keyVersion)) this.refresh(); // made by a replica that rotated since we last looked?
-    if (!this.keystore.record(keyVersion)) return false;
+    if (!this.backend.record(keyVersion)) {
+      if (this.backend instanceof FileKeystoreBackend) this.backend.reloadNow();
+      else void this.refresh();
+    }
+    if (!this.backend.record(keyVersion)) return false;
     const publicKey = this.identityKey(keyVersion).publicKey;
     return getSuite(this.suite).provider.mlDsa65.verify(publicKey, message, signature, new TextEncoder().encode(context));
-  }
-
-  private identityKey(version: number): MlDsaSigningKey {
-    let key = this.identityKeys.get(version);
-    if (!key) {
-      key = getSuite(this.suite).provider.mlDsa65.signingKey(this.keystore.seeds(version).identity);
-      this.identityKeys.set(version, key);
-    }
-    return key;
   }
 
   /** The KEK, for other stores that encrypt at rest under it (sessions). */
@@ -208,96 +236,118 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
     return this.kek;
   }
 
-  private activate(now = Date.now()): void {
-    const record = this.keystore.active();
-    const seeds = this.keystore.seeds(record.version);
-    const bundle = this.storedBundle(record.version, seeds, now) ?? this.signBundle(record.version, seeds, now);
-    const sha256 = bundleFingerprint(bundle);
-    this.fingerprints.clear();
-    this.current = { version: record.version, suite: this.suite, bundle, sha256, seeds, info: createHandshakeInfo(bundle) };
-    this.unavailable = undefined;
-    this.activeVersionGauge.set(record.version);
-    this.logger.log(`key version ${record.version} active (${this.suite}, bundle sha256 ${sha256}, valid until ${bundle.notAfter})`);
-  }
-
-  /** A stored bundle is reused only if it verifies, matches the seeds, and is not due for renewal. */
-  private storedBundle(version: number, seeds: KeySeeds, now: number): KeyBundle | undefined {
-    const stored = this.keystore.bundle(version, this.suite);
-    if (stored === undefined) return undefined;
-    let bundle: KeyBundle;
-    try {
-      bundle = parseBundle(stored);
-      verifyBundle(bundle, { now: Math.max(now, Date.parse(bundle.notBefore)) });
-    } catch (error) {
-      if (error instanceof PqcProtocolError) {
-        throw new KeystoreError(`the stored ${this.suite} bundle of key version ${version} does not verify (${error.message})`);
-      }
-      throw error;
-    }
-    const expected = this.publicKeys(version, seeds);
-    if (!sameBytes(bundle.kemPublicKey, expected.kem) || !sameBytes(bundle.identityPublicKey, expected.identity)) {
-      throw new KeystoreError(`the stored bundle of key version ${version} does not belong to its seeds`);
-    }
-    const renewAt = Date.parse(bundle.notAfter) - this.settings.pqc.bundleValidityMs / 3;
-    return now < renewAt ? bundle : undefined;
-  }
-
-  /** Signs and stores a bundle; with `previousVersion`, cross-signed by that version's identity too. */
-  private signBundle(version: number, seeds: KeySeeds, now: number, previousVersion?: number): KeyBundle {
-    const bundle = createBundle({
-      suite: this.suite,
-      keyVersion: version,
-      kemPublicKey: this.publicKeys(version, seeds).kem,
-      identityKey: this.identityKey(version),
-      notBefore: now - CLOCK_SLACK_MS,
-      notAfter: now + this.settings.pqc.bundleValidityMs,
-      previous: previousVersion === undefined ? undefined : { keyVersion: previousVersion, identityKey: this.identityKey(previousVersion) },
-    });
-    this.keystore.saveBundle(version, this.suite, encodeBundle(bundle));
-    this.logger.log(`signed a ${this.suite} bundle for key version ${version}`);
-    return bundle;
-  }
-
-  private publicKeys(version: number, seeds: KeySeeds): { kem: Uint8Array; identity: Uint8Array } {
-    const dk = getSuite(this.suite).kem.decapsulationKey(kemSeedFor(this.suite, seeds.kem));
-    try {
-      return { kem: dk.publicKey.slice(), identity: this.identityKey(version).publicKey };
-    } finally {
-      dk.destroy();
-    }
-  }
-
-  private afterManifestChange(now = Date.now()): void {
-    this.manifestMtimeMs = this.keystore.manifestMtimeMs();
-    this.activate(now);
-  }
-
   /**
-   * Picks up another replica's rotation (one stat of the manifest; runs every few seconds and
-   * before answers that must not be stale), and renews the bundle before it expires.
+   * Picks up another replica's change (one cheap check: the manifest's mtime or the database
+   * revision; every few seconds, and before answers that must not be stale), and renews the
+   * bundle before it expires. Concurrent calls share one run; failures make the keystore
+   * unavailable (readiness down, 503) until a later refresh succeeds.
    */
-  refresh(): void {
+  refresh(now = Date.now()): Promise<void> {
+    this.refreshing ??= this.checkForChanges(now).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async checkForChanges(now: number): Promise<void> {
     try {
-      const mtime = this.keystore.manifestMtimeMs();
-      if (mtime !== this.manifestMtimeMs) {
-        this.keystore.reload();
-        this.manifestMtimeMs = mtime;
-        this.activate();
-      } else if (this.current && Date.now() > Date.parse(this.current.bundle.notAfter) - this.settings.pqc.bundleValidityMs / 3) {
-        this.activate();
+      const changed = (await this.backend.changeToken()) !== this.changeToken;
+      if (changed || this.unavailable || !this.current || renewalDue(this.current.bundle, now, this.settings.pqc.bundleValidityMs)) {
+        await this.lock.run(async () => {
+          await this.backend.reload();
+          await this.serveOrSign(now);
+          this.changeToken = await this.backend.changeToken();
+        });
       }
     } catch (error) {
       this.unavailable = (error as Error).message;
       this.logger.error(`keystore unavailable: ${this.unavailable}`);
     }
   }
+
+  /**
+   * Serves the active version's stored bundle, or signs and stores a new one when it is missing,
+   * due, or lost its cross-signature. Callers hold the keystore lock and have just (re)read the
+   * keystore, so replicas renewing together sign once and all serve that bundle.
+   */
+  private async serveOrSign(now: number): Promise<void> {
+    this.versionPins.clear();
+    const record = this.backend.active();
+    const validity = this.settings.pqc.bundleValidityMs;
+    const stored = servableBundle(this.backend.bundle(record.version, this.suite), this.versionKeys(record.version), now, validity, this.previousKeys(record.version));
+    if (stored) return this.serve(record.version, stored);
+    try {
+      this.serve(record.version, await this.signAndStore(record.version, now));
+    } catch (error) {
+      const serving = this.current;
+      if (serving?.version !== record.version || now >= Date.parse(serving.bundle.notAfter)) throw error;
+      // Renewal starts with a third of the validity left: keep serving, the next check tries again.
+      this.logger.error(`could not renew the bundle of key version ${record.version} (still valid until ${serving.bundle.notAfter}): ${(error as Error).message}`);
+    }
+  }
+
+  private serve(version: number, bundle: KeyBundle): void {
+    const identitySha256 = identityFingerprint(bundle);
+    const bundleSha256 = bundleFingerprint(bundle);
+    const changed = this.current?.bundleSha256 !== bundleSha256;
+    this.current = {
+      version,
+      suite: this.suite,
+      bundle,
+      bundleSha256,
+      identitySha256,
+      seeds: this.backend.seeds(version),
+      info: createHandshakeInfo(bundle),
+      chain: keyChain(this.backend, this.suite, version, this.logger),
+    };
+    this.unavailable = undefined;
+    this.activeVersionGauge.set(version);
+    if (changed) {
+      this.logger.log(`key version ${version} active (${this.suite}, identity sha256 ${identitySha256}, bundle sha256 ${bundleSha256}, valid until ${bundle.notAfter})`);
+    }
+  }
+
+  /** Signs and stores a version's bundle, cross-signed by the version before it when there is one. */
+  private async signAndStore(version: number, now: number): Promise<KeyBundle> {
+    const bundle = signKeyBundle(this.suite, this.versionKeys(version), now, this.settings.pqc.bundleValidityMs, this.previousKeys(version));
+    await this.backend.saveBundle(version, this.suite, encodeBundle(bundle));
+    this.logger.log(`signed a ${this.suite} bundle for key version ${version}${bundle.previous ? `, cross-signed by version ${bundle.previous.keyVersion}` : ''}`);
+    return bundle;
+  }
+
+  private async afterWrite(now: number): Promise<void> {
+    await this.serveOrSign(now);
+    this.changeToken = await this.backend.changeToken();
+  }
+
+  /** The version a bundle is cross-signed from: the highest listed version below it. */
+  private previousKeys(version: number): VersionKeys | undefined {
+    const below = this.backend.versions().filter((v) => v.version < version);
+    return below.length ? this.versionKeys(Math.max(...below.map((v) => v.version))) : undefined;
+  }
+
+  private versionKeys(version: number): VersionKeys {
+    const dk = getSuite(this.suite).kem.decapsulationKey(kemSeedFor(this.suite, this.backend.seeds(version).kem));
+    try {
+      return { version, kemPublicKey: dk.publicKey.slice(), identityKey: this.identityKey(version) };
+    } finally {
+      dk.destroy();
+    }
+  }
+
+  private identityKey(version: number): MlDsaSigningKey {
+    let key = this.identityKeys.get(version);
+    if (!key) {
+      key = this.signingKey(this.backend, version);
+      this.identityKeys.set(version, key);
+    }
+    return key;
+  }
+
+  private signingKey(backend: KeystoreBackend, version: number): MlDsaSigningKey {
+    return getSuite(this.suite).provider.mlDsa65.signingKey(backend.seeds(version).identity);
+  }
 }
 
 function effectiveState(record: KeyVersionRecord, now: number): EffectiveKeyState {
   if (record.state === 'verify-only' && record.verifyUntil && Date.parse(record.verifyUntil) <= now) return 'retired';
   return record.state;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
 }

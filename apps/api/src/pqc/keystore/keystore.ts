@@ -3,29 +3,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
 import { Kek, KeystoreError } from './kek';
+import { assertOneActive, KEYSTORE_FORMAT, KeySeeds, KeyVersionRecord, manifestMac, manifestMacValid, openSeeds, sealSeeds } from './keystore-format';
 
-export const KEYSTORE_FORMAT = 'nf-keystore/v1';
-const MANIFEST = 'manifest.json';
-const SEED_PURPOSE = 'keystore-seeds';
-const MANIFEST_PURPOSE = 'keystore-manifest';
+export { KEYSTORE_FORMAT } from './keystore-format';
+export type { KeySeeds, KeyState, KeyVersionRecord } from './keystore-format';
 
-export type KeyState = 'active' | 'verify-only' | 'retired';
-
-export interface KeyVersionRecord {
-  version: number;
-  state: KeyState;
-  createdAt: string;
-  /** verify-only versions keep serving existing sessions until then. */
-  verifyUntil?: string;
-}
-
-/** The only secrets: two 32-byte seeds per version; expanded keys are derived in memory. */
-export interface KeySeeds {
-  /** X-Wing seed (draft-connolly-cfrg-xwing-kem private key). */
-  kem: Uint8Array;
-  /** ML-DSA-65 key generation seed (FIPS 204 xi). */
-  identity: Uint8Array;
-}
+export const MANIFEST = 'manifest.json';
+const KEY_FILE = /^v\d+\.json$/;
 
 interface Manifest {
   format: typeof KEYSTORE_FORMAT;
@@ -46,8 +30,14 @@ interface VersionFile {
 }
 
 const versionFileName = (version: number) => `v${String(version).padStart(6, '0')}.json`;
-const seedAad = (version: number) => `${KEYSTORE_FORMAT} seeds version=${version}`;
-const manifestMacInput = (versions: KeyVersionRecord[], minVersion: number) => JSON.stringify({ format: KEYSTORE_FORMAT, versions, minVersion });
+
+/** A version as stored: sealed seeds and bundles, copied verbatim when the keystore moves to another backend. */
+export interface StoredVersion {
+  version: number;
+  createdAt: string;
+  sealedSeeds: string;
+  bundles: Record<string, unknown>;
+}
 
 /**
  * Versioned keystore directory: one encrypted file per key version plus a MAC'd manifest of
@@ -63,12 +53,26 @@ export class Keystore {
     private manifest: Manifest,
   ) {}
 
+  /**
+   * Whether `dir` holds no keystore at all: no manifest and no key file (or no directory). Opening
+   * such a directory creates a new keystore, which callers allow only on a first start.
+   */
+  static isAbsent(dir: string): boolean {
+    if (existsSync(path.join(dir, MANIFEST))) return false;
+    try {
+      return !readdirSync(dir).some((f) => KEY_FILE.test(f));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw new KeystoreError(`cannot read the keystore directory ${dir}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+  }
+
   /** Opens the keystore; an empty or missing directory is initialised with version 1, active. */
   static open(dir: string, kek: Kek, now = new Date()): { keystore: Keystore; created: boolean } {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const manifestFile = path.join(dir, MANIFEST);
     if (!existsSync(manifestFile)) {
-      const strays = readdirSync(dir).filter((f) => /^v\d+\.json$/.test(f));
+      const strays = readdirSync(dir).filter((f) => KEY_FILE.test(f));
       if (strays.length) {
         throw new KeystoreError(`${manifestFile} is missing but ${dir} holds key files (${strays.join(', ')}); refusing to start rather than replace keys`);
       }
@@ -96,6 +100,15 @@ export class Keystore {
     return statSync(path.join(this.dir, MANIFEST)).mtimeMs;
   }
 
+  /** Changes when a version's bundles are re-signed (0 when the file is gone: reading it will say so). */
+  versionMtimeMs(version: number): number {
+    try {
+      return statSync(this.versionFile(version)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
   /** Re-reads the manifest (another replica sharing this directory may have rotated). */
   reload(): void {
     this.manifest = readManifest(path.join(this.dir, MANIFEST), this.kek);
@@ -114,15 +127,21 @@ export class Keystore {
     const cached = this.seedCache.get(version);
     if (cached) return cached;
     const file = this.versionFile(version);
-    const data = readVersionFile(file, version);
-    const plain = this.kek.open(SEED_PURPOSE, Buffer.from(data.seeds, 'base64url'), seedAad(version));
-    if (!plain || plain.length !== 64) {
-      throw new KeystoreError(`${file} cannot be decrypted: wrong VAULT_PQC_KEK, or the file was altered or truncated`);
-    }
-    const seeds = { kem: plain.slice(0, 32), identity: plain.slice(32) };
-    plain.fill(0);
+    const seeds = openSeeds(this.kek, version, readVersionFile(file, version).seeds);
+    if (!seeds) throw new KeystoreError(`${file} cannot be decrypted: wrong VAULT_PQC_KEK, or the file was altered or truncated`);
     this.seedCache.set(version, seeds);
     return seeds;
+  }
+
+  /** The version as stored, secrets still sealed. */
+  storedVersion(version: number): StoredVersion {
+    const data = readVersionFile(this.versionFile(version), version);
+    return { version, createdAt: data.createdAt, sealedSeeds: data.seeds, bundles: data.bundles };
+  }
+
+  /** The manifest as stored, MAC included (it verified when read). */
+  storedManifest(): { versions: KeyVersionRecord[]; minVersion: number; mac: string } {
+    return { versions: this.versions(), minVersion: this.manifest.minVersion, mac: this.manifest.mac };
   }
 
   bundle(version: number, suite: string): unknown | undefined {
@@ -147,7 +166,7 @@ export class Keystore {
       format: KEYSTORE_FORMAT,
       version,
       createdAt: now.toISOString(),
-      seeds: this.kek.seal(SEED_PURPOSE, seeds, seedAad(version)).toString('base64url'),
+      seeds: sealSeeds(this.kek, version, seeds),
       bundles: {},
     };
     seeds.fill(0);
@@ -163,7 +182,7 @@ export class Keystore {
       format: KEYSTORE_FORMAT,
       versions,
       minVersion,
-      mac: this.kek.mac(MANIFEST_PURPOSE, manifestMacInput(versions, minVersion)),
+      mac: manifestMac(this.kek, versions, minVersion),
     };
     writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(manifest, null, 2));
     this.manifest = manifest;
@@ -195,7 +214,7 @@ function readManifest(file: string, kek: Kek): Manifest {
   if (data.format !== KEYSTORE_FORMAT || !Array.isArray(data.versions) || typeof data.minVersion !== 'number' || typeof data.mac !== 'string') {
     throw new KeystoreError(`${file} is not a ${KEYSTORE_FORMAT} manifest`);
   }
-  if (!kek.verifyMac(MANIFEST_PURPOSE, manifestMacInput(data.versions, data.minVersion), data.mac)) {
+  if (!manifestMacValid(kek, data.versions, data.minVersion, data.mac)) {
     throw new KeystoreError(`${file} fails its integrity check: wrong VAULT_PQC_KEK, or the manifest was altered`);
   }
   assertOneActive(data.versions, file);
@@ -208,9 +227,4 @@ function readVersionFile(file: string, version: number): VersionFile {
     throw new KeystoreError(`${file} is not a ${KEYSTORE_FORMAT} key file for version ${version}`);
   }
   return data as VersionFile;
-}
-
-function assertOneActive(versions: KeyVersionRecord[], file: string): void {
-  const active = versions.filter((v) => v.state === 'active').length;
-  if (active !== 1) throw new KeystoreError(`${file} must have exactly one active key version (found ${active})`);
 }
