@@ -25,7 +25,7 @@ function isPublic(method: string, path: string): boolean {
     || path === '/docs'
     || path.startsWith('/docs/')
     || path.startsWith('/docs-')
-    || (method === 'GET' && path === '/pqc/handshake')
+    || (method === 'GET' && (path === '/pqc/handshake' || path === '/pqc/handshake/chain')) // public key material, like the bundle
     || (method === 'POST' && path === '/auth/login')
     || (method === 'GET' && path === '/auth/mode')
   );
