@@ -49,6 +49,7 @@ export const ENV_SCHEMA = {
   MODEL_LOAD_BUDGET_MS: int(1, 600_000),
   RUNTIME_WORKERS: int(0, 256),
   RUNTIME_ALLOW_MOCK_IN_PRODUCTION: bool,
+  RUNTIME_TASK_TIMEOUT_MS: int(100, 3_600_000),
   // Inference scheduler: per-model queue bound, default deadline, dynamic batching.
   INFER_QUEUE_CAPACITY: int(1, 1_000_000),
   INFER_DEFAULT_DEADLINE_MS: int(1, 3_600_000),
@@ -132,6 +133,8 @@ export interface Settings {
     readonly workers: number;
     /** Production refuses simulated (mock) models unless this is true. */
     readonly allowMockInProduction: boolean;
+    /** An inference run unanswered this long is declared stuck: it fails with 503 and its thread is replaced. */
+    readonly taskTimeoutMs: number;
   };
   readonly inference: {
     /** Requests waiting per model (all tenants); a full queue answers 429 with Retry-After. */
@@ -242,6 +245,7 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       loadBudgetMs: env.MODEL_LOAD_BUDGET_MS,
       workers: env.RUNTIME_WORKERS,
       allowMockInProduction: env.RUNTIME_ALLOW_MOCK_IN_PRODUCTION,
+      taskTimeoutMs: env.RUNTIME_TASK_TIMEOUT_MS,
     },
     inference: {
       queueCapacity: env.INFER_QUEUE_CAPACITY,

@@ -17,16 +17,26 @@ export interface WorkerPoolOptions {
   queuePerThread: number;
   /** A thread that has not reported ready by then is stopped (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * A task not answered within this many ms fails with PoolUnavailableError, together with every
+   * task queued behind it on the same thread, and the thread is replaced: one stuck native call
+   * (a deadlock, a run that never returns) costs its tasks, not the pool's capacity.
+   */
+  taskTimeoutMs: number;
 }
 
 interface Pending<R> {
   resolve(result: R): void;
   reject(error: Error): void;
+  /** When the task was handed to the thread (ms, monotonic). */
+  sentAt: number;
 }
 
 interface Thread<R> {
   worker: Worker;
+  /** In the order sent: a thread answers in order, so the first is the oldest. */
   pending: Map<number, Pending<R>>;
+  stop(error: Error): void;
 }
 
 /** How long close() lets tasks in hand finish before it ends the threads anyway. */
@@ -54,9 +64,12 @@ export class WorkerPool<T, R> {
   private drained?: () => void;
   private respawnDelayMs: number = RESPAWN_BACKOFF_MS[0];
   private respawnTimer?: NodeJS.Timeout;
+  private readonly watchdog: NodeJS.Timeout;
 
   private constructor(private readonly options: WorkerPoolOptions) {
     this.logger = new Logger(`WorkerPool ${options.name}`);
+    // One timer for the pool, not one per task: looks at each thread's oldest task a few times per timeout.
+    this.watchdog = setInterval(() => this.stopOverdueThreads(), Math.max(10, options.taskTimeoutMs / 4)).unref();
   }
 
   /** Starts the threads and resolves once every one is ready; rejects (and stops them all) if one failed. */
@@ -84,7 +97,7 @@ export class WorkerPool<T, R> {
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       thread.worker.postMessage({ id, task }); // throws (e.g. DataCloneError) before anything is held
-      thread.pending.set(id, { resolve, reject });
+      thread.pending.set(id, { resolve, reject, sentAt: performance.now() });
     });
   }
 
@@ -92,6 +105,7 @@ export class WorkerPool<T, R> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearTimeout(this.respawnTimer);
+      clearInterval(this.watchdog);
       if (this.inHand() > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
@@ -107,6 +121,16 @@ export class WorkerPool<T, R> {
     return this.closing;
   }
 
+  private stopOverdueThreads(): void {
+    const now = performance.now();
+    for (const thread of [...this.threads]) {
+      const oldest = thread.pending.values().next().value;
+      if (oldest && now - oldest.sentAt > this.options.taskTimeoutMs) {
+        thread.stop(new Error(`a task was not answered within ${this.options.taskTimeoutMs} ms`));
+      }
+    }
+  }
+
   private inHand(): number {
     return this.threads.reduce((sum, t) => sum + t.pending.size, 0);
   }
@@ -115,7 +139,7 @@ export class WorkerPool<T, R> {
   private spawn(): Promise<void> {
     const { filename, workerData, startTimeoutMs = 60_000 } = this.options;
     const worker = new Worker(filename, { workerData });
-    const thread: Thread<R> = { worker, pending: new Map() };
+    const thread: Thread<R> = { worker, pending: new Map(), stop: () => undefined };
     this.starting.add(worker);
     return new Promise<void>((ready, failed) => {
       const startTimer = setTimeout(() => stop(new Error(`worker thread did not start within ${startTimeoutMs} ms`)), startTimeoutMs);
@@ -135,6 +159,7 @@ export class WorkerPool<T, R> {
         void worker.terminate();
         if (this.drained && this.inHand() === 0) this.drained();
       };
+      thread.stop = stop;
       worker.on('message', (message: WorkerMessage<R>) => {
         if ('ready' in message) {
           clearTimeout(startTimer);

@@ -8,6 +8,12 @@ import { HandshakeKey, HandshakeOutcome, HandshakeTask } from './handshake.task'
 
 /** Handshakes in hand per worker before new ones are shed with 503 + Retry-After. */
 const QUEUE_PER_WORKER = 256;
+/**
+ * A handshake is a few ms of crypto; a full queue takes well under a second. One unanswered for this
+ * long means its thread is stuck (a native call that never returns): it fails with 503 and the thread
+ * is replaced.
+ */
+const TASK_TIMEOUT_MS = 10_000;
 
 /** Handshake crypto off the event loop, on a fixed pool of worker threads. */
 @Injectable()
@@ -25,6 +31,7 @@ export class HandshakePool implements OnModuleInit, OnApplicationShutdown {
       filename: compiledWorkerFile(__dirname, 'handshake.worker.js'),
       size: this.threads,
       queuePerThread: QUEUE_PER_WORKER,
+      taskTimeoutMs: TASK_TIMEOUT_MS,
     });
   }
 
@@ -38,7 +45,7 @@ export class HandshakePool implements OnModuleInit, OnApplicationShutdown {
       return 'missingKey' in outcome ? await this.pool.run({ ...task, key: key() }) : outcome;
     } catch (error) {
       if (error instanceof PoolUnavailableError) {
-        throw Object.assign(new ServiceUnavailableException('handshake capacity exhausted; retry shortly'), { retryAfterSeconds: 1 });
+        throw Object.assign(new ServiceUnavailableException(`handshake capacity unavailable (${error.message}); retry shortly`), { retryAfterSeconds: 1 });
       }
       throw error;
     }

@@ -43,6 +43,7 @@ export class OnnxRuntime implements RuntimeAdapter {
       size: threads,
       workerData,
       queuePerThread: QUEUE_PER_INSTANCE,
+      taskTimeoutMs: this.settings.runtime.taskTimeoutMs,
     });
     return {
       run: async (inputs) => {
@@ -50,7 +51,7 @@ export class OnnxRuntime implements RuntimeAdapter {
           return await pool.run(inputs);
         } catch (error) {
           if (error instanceof PoolUnavailableError) {
-            throw new V2Error(HttpStatus.SERVICE_UNAVAILABLE, `model ${config.name}: inference capacity exhausted; retry shortly`, 1);
+            throw new V2Error(HttpStatus.SERVICE_UNAVAILABLE, `model ${config.name}: inference capacity unavailable (${error.message}); retry shortly`, 1);
           }
           throw error;
         }
