@@ -294,5 +294,17 @@ describe('Open Inference Protocol (/v2)', () => {
       await t.http.post('/v2/models/tiny-mlp/infer').send(tinyRequest()).expect(200);
       await admin.post('/v2/repository/models/no-such-model/load').expect(404);
     });
+
+    it('leaves no trace of a load of an unknown model: it stays a 404 everywhere, no path shown', async () => {
+      const admin = await newAdmin(t, 'repo-admin-2');
+      const load = await admin.post('/v2/repository/models/ghost-model/load').expect(404);
+      expect(load.body.error).toBe('model ghost-model is not in the repository');
+      await t.http.get('/v2/models/ghost-model').expect(404);
+      await t.http.get('/v2/models/ghost-model/ready').expect(404);
+      await t.http.post('/v2/models/ghost-model/infer').send(tinyRequest()).expect(404);
+      const index = await admin.post('/v2/repository/index').expect(200);
+      expect(index.body.map((m: { name: string }) => m.name)).not.toContain('ghost-model');
+      expect(JSON.stringify(index.body)).not.toContain(process.cwd());
+    });
   });
 });

@@ -151,6 +151,8 @@ export class ModelRepository implements OnApplicationBootstrap, OnApplicationShu
       return Promise.reject(new BadRequestException(`invalid model id ${JSON.stringify(String(id).slice(0, 80))}: must match ^[a-z0-9][a-z0-9._-]{0,63}$`));
     }
     if (this.shuttingDown) return Promise.reject(new ServiceUnavailableException('shutting down'));
+    // Only models in the repository (or already known) get an entry: an unknown name stays a 404 for good.
+    if (!this.entries.has(id) && !this.scan().includes(id)) return Promise.reject(new NotFoundException(`model ${id} is not in the repository`));
     const entry = this.entry(id);
     if (entry.loading) return entry.loading;
     const loading = this.loadVersion(id, framework, entry).finally(() => {
@@ -330,7 +332,8 @@ export class ModelRepository implements OnApplicationBootstrap, OnApplicationShu
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new LoadFailure(`models/${name}/config.json: ${(error as Error).message}`);
+      // The error's code or JSON message only: a file system message would show the repository's absolute path.
+      throw new LoadFailure(`models/${name}/config.json: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     return parseModelConfig(name, raw);
   }

@@ -51,6 +51,7 @@ describe('decodeInferRequest', () => {
     ['a batch above maxBatchSize', request({ shape: [9, 4], data: new Array(36).fill(0) }), /shape\[0\] \(batch\) must be between 1 and 8/],
     ['a wrong data length', request({ data: [1, 2, 3] }), /data has 3 elements but shape \[2,4\] needs 8/],
     ['a non-finite number', request({ data: [1, 2, 3, 4, 5, 6, 7, 'x'] }), /data\[7\]: FP32 data must be finite numbers/],
+    ['an FP32 value beyond FLT_MAX', request({ data: [1, 2, 3, 4, 5, 6, 7, 3.5e38] }), /data\[7\]: FP32 data must be finite numbers within ±3\.402823e\+38 \(got 3\.5e\+38\)/],
     ['an unknown input', request({ name: 'nope' }), /unknown input; the model expects input/],
     ['an unknown output', request({}, { outputs: [{ name: 'logits' }] }), /outputs\[0\] \(logits\): unknown output/],
     ['a non-string id', request({}, { id: 5 }), /id must be a string/],

@@ -67,6 +67,9 @@ function flatten(data: unknown[], shape: number[], field: string): unknown[] {
   return out;
 }
 
+/** The largest finite FP32 value. */
+const FLT_MAX = 3.4028234663852886e38;
+
 /** Turns validated JSON values into the typed array the runtime expects for the datatype. */
 function toTypedData(values: unknown[], datatype: Datatype, field: string): Tensor['data'] {
   const bad = (i: number, what: string) => badRequest(`${field}[${i}]: ${what} (got ${JSON.stringify(values[i]) ?? typeof values[i]})`);
@@ -78,6 +81,8 @@ function toTypedData(values: unknown[], datatype: Datatype, field: string): Tens
         const v = values[i];
         if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(i, `${datatype} data must be finite numbers`);
         out[i] = v;
+        // A number beyond FLT_MAX rounds to Infinity in FP32, and its output would come back as JSON null.
+        if (!Number.isFinite(out[i])) throw bad(i, `${datatype} data must be finite numbers within ±${FLT_MAX.toExponential(6)}`);
       }
       return out;
     }
