@@ -92,6 +92,17 @@ describe('HTTP surface: probes, metrics, errors, docs', () => {
     expect(res.body.message).toBe('JSON body nests objects or arrays deeper than 64 levels');
   });
 
+  it.each(['/pqc/handshake', '/pqc/echo'])('gives body errors on the protocol route %s their PQC code (400 bad_encoding, 413 body_too_large)', async (route) => {
+    const malformed = await t.http.post(route).set('content-type', 'application/json').send('{bad').expect(400);
+    expect(malformed.body).toMatchObject({ statusCode: 400, code: 'bad_encoding' });
+    const deep = await t.http.post(route).set('content-type', 'application/json').send(nested(100)).expect(400);
+    expect(deep.body).toMatchObject({ code: 'bad_encoding', message: 'JSON body nests objects or arrays deeper than 64 levels' });
+    const large = await t.http.post(route).set('content-type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(1_100_000) })).expect(413);
+    expect(large.body).toMatchObject({ statusCode: 413, code: 'body_too_large', message: 'request body exceeds the limit of 1048576 bytes' });
+    // Other routes keep their codeless body errors.
+    expect((await t.http.post('/auth/login').set('content-type', 'application/json').send('{bad').expect(400)).body.code).toBeUndefined();
+  });
+
   it('still accepts JSON nested up to the limit (it reaches the route)', async () => {
     const res = await t.http.post('/auth/login').set('content-type', 'application/json').send(JSON.stringify({ name: JSON.parse(nested(63)) }));
     expect(res.status).toBe(400);

@@ -1,4 +1,4 @@
-import { handshake } from '@nf/pqc';
+import { handshake, inferenceAad } from '@nf/pqc';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
@@ -207,11 +207,14 @@ describe('Open Inference Protocol (/v2)', () => {
   });
 
   describe('sealed inference under a PQC session', () => {
+    // Sealed V2 requests and replies are bound to their model by the application AAD.
+    const aad = inferenceAad('tiny-mlp');
+
     it('round-trips a sealed V2 request and reply with the SDK', async () => {
       const { sha256 } = (await t.http.get('/pqc/handshake').expect(200)).body;
       const session = await handshake(t.url, { pin: sha256 });
       const body = tinyRequest(1, { id: 'sealed-1' });
-      const sealed = session.seal(new TextEncoder().encode(JSON.stringify(body)));
+      const sealed = session.seal(new TextEncoder().encode(JSON.stringify(body)), aad);
       const res = await fetch(`${t.url}/v2/models/tiny-mlp/infer`, {
         method: 'POST',
         headers: { 'content-type': 'application/nf-sealed+json' },
@@ -221,42 +224,42 @@ describe('Open Inference Protocol (/v2)', () => {
       expect(res.headers.get('content-type')).toContain('application/nf-sealed+json');
       const envelope = await res.json();
       expect(JSON.stringify(envelope)).not.toContain('sealed-1');
-      const reply = JSON.parse(new TextDecoder().decode(session.open(envelope)));
+      const reply = JSON.parse(new TextDecoder().decode(session.open(envelope, aad)));
       expect(reply).toMatchObject({ model_name: 'tiny-mlp', id: 'sealed-1', parameters: { simulated: false, framework: 'onnx' } });
       const expected = forward(mlpLayers(tiny), body.inputs[0].data, 1);
       reply.outputs[0].data.forEach((v: number, i: number) => expect(v).toBeCloseTo(expected[i], 4));
 
       // A plain application/json body that is an envelope is recognised too.
-      const again = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(body))));
+      const again = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(body)), aad));
       expect(again.status).toBe(200);
-      expect(JSON.parse(new TextDecoder().decode(session.open(await again.json())))).toMatchObject({ id: 'sealed-1' });
+      expect(JSON.parse(new TextDecoder().decode(session.open(await again.json(), aad)))).toMatchObject({ id: 'sealed-1' });
     });
 
     it('seals the errors of a request whose session is fine: the status is clear, the message only for the session', async () => {
       const session = await handshake(t.url, { pin: (await t.http.get('/pqc/handshake').expect(200)).body.sha256 });
       const headers = { 'content-type': 'application/nf-sealed+json' };
       const wrongShape = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [0.5, 0.25, 0.125] }] };
-      const res = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(wrongShape))), headers);
+      const res = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(wrongShape)), aad), headers);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/nf-sealed+json');
       const envelope = await res.json();
       expect(JSON.stringify(envelope)).not.toMatch(/shape|input/);
-      expect(JSON.parse(new TextDecoder().decode(session.open(envelope)))).toEqual({ error: expect.stringMatching(/shape/) });
+      expect(JSON.parse(new TextDecoder().decode(session.open(envelope, aad)))).toEqual({ error: expect.stringMatching(/shape/) });
 
-      const notJson = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode('{nope')), headers);
+      const notJson = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode('{nope'), aad), headers);
       expect(notJson.status).toBe(400);
-      expect(JSON.parse(new TextDecoder().decode(session.open(await notJson.json())))).toEqual({ error: expect.stringMatching(/UTF-8 JSON/) });
+      expect(JSON.parse(new TextDecoder().decode(session.open(await notJson.json(), aad)))).toEqual({ error: expect.stringMatching(/UTF-8 JSON/) });
 
       // The session carries on: the next request in sequence succeeds.
-      const ok = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1)))), headers);
+      const ok = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1))), aad), headers);
       expect(ok.status).toBe(200);
-      expect(JSON.parse(new TextDecoder().decode(session.open(await ok.json())))).toMatchObject({ model_name: 'tiny-mlp' });
+      expect(JSON.parse(new TextDecoder().decode(session.open(await ok.json(), aad)))).toMatchObject({ model_name: 'tiny-mlp' });
     });
 
     it('refuses a tampered envelope (401), an unknown session (404) and a replay (409) with the PQC error status', async () => {
       const info = (await t.http.get('/pqc/handshake')).body;
       const session = await handshake(t.url, { pin: info.sha256 });
-      const sealed = session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1))));
+      const sealed = session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1))), aad);
       const bytes = Buffer.from(sealed.ciphertext, 'base64url');
       bytes[0] ^= 1;
       const headers = { 'content-type': 'application/nf-sealed+json' };
@@ -269,6 +272,18 @@ describe('Open Inference Protocol (/v2)', () => {
       const replay = await post(t, '/v2/models/tiny-mlp/infer', sealed, headers);
       expect(replay.status).toBe(409);
       expect(await replay.json()).toEqual({ error: expect.any(String), code: 'replay' });
+    });
+  
+    it('refuses a sealed request sent on to another model (the AAD names the model) with 401 decrypt_failed', async () => {
+      const session = await handshake(t.url);
+      const sealed = session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1))), aad);
+      const headers = { 'content-type': 'application/nf-sealed+json' };
+      const redirected = await post(t, '/v2/models/wide-mlp/infer', sealed, headers);
+      expect(redirected.status).toBe(401);
+      expect(await redirected.json()).toEqual({ error: expect.any(String), code: 'decrypt_failed' });
+      const unbound = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1)))), headers);
+      expect(unbound.status).toBe(401);
+      expect((await post(t, '/v2/models/tiny-mlp/infer', sealed, headers)).status).toBe(200); // the refusals burnt nothing
     });
   });
 

@@ -6,6 +6,7 @@ import {
   parseHandshakeInfo,
   verifyReceipt,
 } from '@nf/pqc';
+import { HandshakePool } from '../../apps/api/src/pqc/handshake/handshake.pool';
 import { startTestApp, TestApp } from '../support/app';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -107,11 +108,17 @@ describe.each([
       expect(res.body.code).toBe('bad_encapsulation_key');
     });
 
-    it('a replayed hello', async () => {
+    it('a replayed hello, refused before any KEM work (the crypto workers are not asked)', async () => {
       const { body } = await freshHello(t);
       await t.http.post('/pqc/handshake').send(body).expect(200);
-      const res = await t.http.post('/pqc/handshake').send(body).expect(409);
-      expect(res.body.code).toBe('replay');
+      const workers = jest.spyOn(t.app.get(HandshakePool), 'run');
+      try {
+        const res = await t.http.post('/pqc/handshake').send(body).expect(409);
+        expect(res.body.code).toBe('replay');
+        expect(workers).not.toHaveBeenCalled();
+      } finally {
+        workers.mockRestore();
+      }
     });
 
     it('a body that is not a hello at all', async () => {

@@ -10,6 +10,7 @@ export interface AdminClient {
   post(path: string, body?: object): ReturnType<TestApp['http']['post']>;
   put(path: string, body?: object): ReturnType<TestApp['http']['put']>;
   patch(path: string, body?: object): ReturnType<TestApp['http']['patch']>;
+  delete(path: string): ReturnType<TestApp['http']['delete']>;
 }
 
 /** Signs in and returns a client carrying the session cookie and the CSRF header. */
@@ -24,6 +25,7 @@ export async function signIn(t: TestApp, name: string, password: string): Promis
     post: (path, body = {}) => t.http.post(path).set('Cookie', cookie).set('x-csrf-token', csrf).send(body),
     put: (path, body = {}) => t.http.put(path).set('Cookie', cookie).set('x-csrf-token', csrf).send(body),
     patch: (path, body = {}) => t.http.patch(path).set('Cookie', cookie).set('x-csrf-token', csrf).send(body),
+    delete: (path) => t.http.delete(path).set('Cookie', cookie).set('x-csrf-token', csrf),
   };
 }
 

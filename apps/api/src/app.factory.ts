@@ -11,6 +11,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { useBoundedJsonBodies } from './http/json-body';
 import { validationPipe } from './http/validation';
 import { Clock } from './lifecycle/clock';
+import { PQC_BODY_ERROR_CODES } from './pqc/handshake/handshake.controller';
 import { TelemetryService, telemetryHook } from './policy/telemetry.service';
 import { InferenceMetrics } from './runtime/scheduler/inference.metrics';
 import { JobHookChain, metricsHook, modelReadyHook, simulationPolicyHook, tenantAdmissionHook } from './runtime/scheduler/job-hooks';
@@ -66,7 +67,7 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
       metricsHook(app.get(InferenceMetrics)),
       telemetryHook(app.get(TelemetryService)),
     );
-  app.useGlobalFilters(new AllExceptionsFilter(settings.http.bodyLimitBytes));
+  app.useGlobalFilters(new AllExceptionsFilter(settings.http.bodyLimitBytes, [PQC_BODY_ERROR_CODES]));
   app.useGlobalPipes(validationPipe);
 
   const document = SwaggerModule.createDocument(

@@ -3,7 +3,7 @@ import { PQC_ERROR_CODES, PQC_ERROR_STATUS, PqcProtocolError, isPqcProtocolError
 describe('PqcProtocolError', () => {
   it('maps every code to a 4xx status from the allowed set', () => {
     expect(PQC_ERROR_CODES.length).toBeGreaterThanOrEqual(14);
-    for (const code of PQC_ERROR_CODES) expect([400, 401, 403, 404, 409, 410]).toContain(PQC_ERROR_STATUS[code]);
+    for (const code of PQC_ERROR_CODES) expect([400, 401, 403, 404, 409, 410, 413]).toContain(PQC_ERROR_STATUS[code]);
   });
 
   it('includes the documented codes', () => {

@@ -4,7 +4,7 @@
  * expected vs actual size) and never include key material or secrets.
  */
 
-export type PqcHttpStatus = 400 | 401 | 403 | 404 | 409 | 410;
+export type PqcHttpStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413;
 
 /** The one place where protocol error codes are mapped to HTTP statuses. */
 export const PQC_ERROR_STATUS = Object.freeze({
@@ -26,6 +26,7 @@ export const PQC_ERROR_STATUS = Object.freeze({
   replay: 409,
   bundle_expired: 410,
   session_expired: 410,
+  body_too_large: 413,
 } as const satisfies Record<string, PqcHttpStatus>);
 
 export type PqcErrorCode = keyof typeof PQC_ERROR_STATUS;

@@ -42,7 +42,7 @@ export type { HandshakeInfoJson, KeyChainJson } from './bundle/handshake-info';
 
 export { encodeClientHello, parseClientHello, parseHandshakeResponse } from './handshake/messages';
 export type { ClientHello, ClientHelloJson, HandshakeResponse, HandshakeResponseJson } from './handshake/messages';
-export { DEFAULT_MAX_SKEW_MS, DEFAULT_SESSION_TTL_MS, respondToHello } from './handshake/server';
+export { DEFAULT_MAX_SKEW_MS, DEFAULT_SESSION_TTL_MS, helloReplayKey, respondToHello } from './handshake/server';
 export type { RespondToHelloOptions, RespondToHelloResult } from './handshake/server';
 export { createClientHello, disposeClientHandshake, finishHandshake } from './handshake/client';
 export type { ClientHandshakeState, CreateClientHelloOptions, FinishHandshakeOptions } from './handshake/client';
@@ -50,6 +50,7 @@ export { signReceipt, verifyReceipt } from './handshake/receipt';
 export { ReplayCache } from './handshake/replay-cache';
 export type { ReplayCacheOptions } from './handshake/replay-cache';
 
+export { inferenceAad } from './session/inference-aad';
 export { PqcSession } from './session/session';
 export type { SealedEnvelope, SessionOptions } from './session/session';
 export type { SessionKeys, SessionRole } from './session/keys';

@@ -21,6 +21,8 @@ export const LABELS = Object.freeze({
   sessionAad: 'neural-fabric/session/v1',
   /** First field of exported session state. */
   sessionState: 'neural-fabric/session-state/v1',
+  /** First field of the application AAD of a sealed V2 inference request and its reply. */
+  inferenceAad: 'neural-fabric/v2-infer/v1',
 });
 
 export const KDF_PURPOSES = Object.freeze({

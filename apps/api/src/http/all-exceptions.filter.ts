@@ -1,6 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody, errorBody } from './error-body';
+
+/**
+ * Machine codes for errors a route answers before its handler runs (malformed or oversized body):
+ * protocol routes whose clients dispatch on `code` declare them (e.g. the PQC handshake).
+ */
+export interface RouteErrorCodes {
+  readonly paths: readonly string[];
+  readonly byStatus: Readonly<Record<number, string>>;
+}
 
 /**
  * Turns anything thrown into {statusCode, error, message, errorId}. Server faults answer a
@@ -10,11 +19,19 @@ import { ErrorBody, errorBody } from './error-body';
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
 
-  constructor(private readonly bodyLimitBytes: number) {}
+  constructor(
+    private readonly bodyLimitBytes: number,
+    private readonly routeCodes: readonly RouteErrorCodes[] = [],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
+    if (body.code === undefined) {
+      const path = host.switchToHttp().getRequest<FastifyRequest>().url.split('?')[0];
+      const code = this.routeCodes.find((r) => r.paths.includes(path))?.byStatus[body.statusCode];
+      if (code) body.code = code;
+    }
     if (body.statusCode >= 500) {
       this.logger.error(
         { errorId: body.errorId, message: (exception as Error)?.message ?? String(exception) },

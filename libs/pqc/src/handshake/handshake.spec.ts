@@ -8,7 +8,7 @@ import { DAY, T0, makeServer, type ServerFixture } from '../testing/fixtures';
 import { createClientHello, finishHandshake, type ClientHandshakeState } from './client';
 import { encodeClientHello, parseClientHello, type ClientHello, type ClientHelloJson, type HandshakeResponseJson } from './messages';
 import { ReplayCache } from './replay-cache';
-import { respondToHello, type RespondToHelloOptions } from './server';
+import { helloReplayKey, respondToHello, type RespondToHelloOptions } from './server';
 
 const provider = nobleProvider;
 const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -262,5 +262,22 @@ describe('wire encoding', () => {
     expect(parsed.receipt).toBe(false);
     expect(encodeClientHello(parsed)).toEqual(hello);
     expect(encodeBundle(server.bundle).suite).toBe(hello.suite);
+  });
+});
+
+describe('helloReplayKey: the checks before any KEM work', () => {
+  const nonce = new Uint8Array(32).fill(7);
+  const hello = (extra: Record<string, unknown> = {}) => ({ clientNonce: toBase64Url(nonce), timestamp: T0, ...extra });
+
+  it('returns hex(clientNonce) for a fresh hello', () => {
+    expect(helloReplayKey(hello(), T0 + 59_000, 60_000)).toBe('07'.repeat(32));
+  });
+
+  it('refuses a stale hello, a malformed nonce or timestamp, and a non-object', () => {
+    expectCode(() => helloReplayKey(hello(), T0 + 60_001, 60_000), 'stale_hello');
+    expectCode(() => helloReplayKey(hello({ clientNonce: toBase64Url(new Uint8Array(31)) }), T0, 60_000), 'bad_length');
+    expectCode(() => helloReplayKey(hello({ clientNonce: 'not base64url!' }), T0, 60_000), 'bad_encoding');
+    expectCode(() => helloReplayKey(hello({ timestamp: '1' }), T0, 60_000), 'bad_encoding');
+    for (const notAnObject of [null, [], 'hello', 1]) expectCode(() => helloReplayKey(notAnObject, T0, 60_000), 'bad_encoding');
   });
 });

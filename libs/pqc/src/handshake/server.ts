@@ -2,7 +2,8 @@ import { equalBytes, zeroize } from '../bytes';
 import { bundleFingerprintBytes } from '../bundle/canonical';
 import type { KeyBundle } from '../bundle/types';
 import { PqcProtocolError } from '../errors';
-import { fromHex, toHex } from '../encoding';
+import { fromBase64Url, fromHex, toHex } from '../encoding';
+import { expectInteger } from '../json';
 import type { KemDecapsulationKey } from '../kem/types';
 import type { MlDsaSigningKey, PqcProvider } from '../provider/types';
 import { systemRandom, type RandomSource } from '../random';
@@ -38,6 +39,23 @@ export interface RespondToHelloResult {
   readonly keys: SessionKeys;
   /** Store for maxSkewMs*2 and reject a hello whose replayKey was seen (see ReplayCache). */
   readonly replayKey: string;
+}
+
+/**
+ * The checks a server makes before any KEM work (§6.2 steps 3 and 4): the hello is a JSON object
+ * with a 32-byte `clientNonce` and an integer `timestamp` within `maxSkewMs` of `now`. Returns the
+ * replay key, which the server claims before it decapsulates anything, so a replayed hello costs
+ * it no KEM work. respondToHello checks everything again, in full.
+ */
+export function helloReplayKey(json: unknown, now: Instant, maxSkewMs = DEFAULT_MAX_SKEW_MS): string {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PqcProtocolError('bad_encoding', 'hello must be a JSON object');
+  const { clientNonce, timestamp } = json as Record<string, unknown>;
+  const nonce = fromBase64Url(clientNonce, 'hello.clientNonce', NONCE_LENGTH);
+  const sent = expectInteger(timestamp, 'hello.timestamp', 0, Number.MAX_SAFE_INTEGER);
+  if (Math.abs(toMillis(now) - sent) > maxSkewMs) {
+    throw new PqcProtocolError('stale_hello', `hello timestamp is more than ${maxSkewMs} ms away from server time`);
+  }
+  return toHex(nonce);
 }
 
 /**

@@ -24,6 +24,11 @@ export interface HandshakeOptions {
   readonly suite?: SuiteId;
   /** Ask the server for a signed receipt of this handshake. */
   readonly receipt?: boolean;
+  /**
+   * The tenant API key (`nf_...`), sent as `Authorization: Bearer` with the hello. The session belongs
+   * to that key: sealed requests must carry the same key.
+   */
+  readonly apiKey?: string;
   readonly fetch?: typeof fetch;
   readonly cipher?: AeadCipher;
   readonly clock?: () => number;
@@ -83,7 +88,11 @@ export async function handshake(baseUrl: string, options: HandshakeOptions = {})
     body = await readJson(
       await doFetch(endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(options.apiKey !== undefined ? { authorization: `Bearer ${options.apiKey}` } : {}),
+        },
         body: JSON.stringify(hello),
       }),
     );

@@ -7,6 +7,7 @@ import { Telemetry1764460800000 } from './1764460800000-telemetry';
 import { LoginThrottle1764900000000 } from './1764900000000-login-throttle';
 import { Keystore1764900100000 } from './1764900100000-keystore';
 import { RotationKinds1764900200000 } from './1764900200000-rotation-kinds';
+import { SessionApiKey1764900300000 } from './1764900300000-session-api-key';
 
 /** Every migration, oldest first. Generate new ones with `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   LoginThrottle1764900000000,
   Keystore1764900100000,
   RotationKinds1764900200000,
+  SessionApiKey1764900300000,
 ];

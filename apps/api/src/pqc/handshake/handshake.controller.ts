@@ -1,13 +1,20 @@
 import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { createKeyChain, HandshakeInfoJson, HandshakeResponseJson, isPqcProtocolError, KeyChainJson, SealedEnvelope } from '@nf/pqc';
+import { createKeyChain, HandshakeInfoJson, HandshakeResponseJson, isPqcProtocolError, KeyChainJson, PqcErrorCode, SealedEnvelope } from '@nf/pqc';
 import { FastifyReply } from 'fastify';
-import { TenantAuth } from '../../auth/auth.decorators';
+import type { RouteErrorCodes } from '../../http/all-exceptions.filter';
+import { CurrentTenant, TenantAuth, TenantPrincipal } from '../../auth/auth.decorators';
 import { KeyService } from '../keystore/key.service';
 import { SessionStore } from '../sessions/session.store';
 import { HandshakeService, protocolHttpError } from './handshake.service';
 
 const b64 = { type: 'string', format: 'base64url' } as const;
+
+/** Protocol clients dispatch on `code`: the body errors these routes answer before their handler get one too. */
+export const PQC_BODY_ERROR_CODES: RouteErrorCodes = {
+  paths: ['/pqc/handshake', '/pqc/echo'],
+  byStatus: { 400: 'bad_encoding', 413: 'body_too_large' } satisfies Record<number, PqcErrorCode>,
+};
 
 @ApiTags('pqc')
 @Controller('pqc')
@@ -84,8 +91,8 @@ export class HandshakeController {
   @ApiResponse({ status: 401, description: 'stale timestamp' })
   @ApiResponse({ status: 404, description: 'unknown key version' })
   @ApiResponse({ status: 409, description: 'replayed hello, or hello for another bundle' })
-  handshake(@Body() hello: unknown): Promise<HandshakeResponseJson> {
-    return this.handshakes.respond(hello);
+  handshake(@Body() hello: unknown, @CurrentTenant() tenant: TenantPrincipal): Promise<HandshakeResponseJson> {
+    return this.handshakes.respond(hello, tenant.apiKeyId);
   }
 
   @Post('echo')
@@ -97,11 +104,11 @@ export class HandshakeController {
   })
   @ApiResponse({ status: 200, description: 'sealed envelope (server to client)' })
   @ApiResponse({ status: 401, description: 'tampered or replayed envelope' })
-  @ApiResponse({ status: 404, description: 'unknown session' })
+  @ApiResponse({ status: 404, description: 'unknown session, or a session made with another API key' })
   @ApiResponse({ status: 410, description: 'session expired' })
-  async echo(@Body() envelope: unknown): Promise<SealedEnvelope> {
+  async echo(@Body() envelope: unknown, @CurrentTenant() tenant: TenantPrincipal): Promise<SealedEnvelope> {
     try {
-      return await this.sessions.exchange(envelope, async (plaintext) => plaintext);
+      return await this.sessions.exchange(envelope, { apiKeyId: tenant.apiKeyId }, async (plaintext) => plaintext);
     } catch (error) {
       throw isPqcProtocolError(error) ? protocolHttpError(error) : error;
     }

@@ -1,5 +1,5 @@
 import { HttpException, Injectable } from '@nestjs/common';
-import { HandshakeInfoJson, HandshakeResponseJson, isPqcProtocolError, PqcProtocolError } from '@nf/pqc';
+import { HandshakeInfoJson, HandshakeResponseJson, helloReplayKey, isPqcProtocolError, PqcProtocolError } from '@nf/pqc';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { KeyService } from '../keystore/key.service';
@@ -26,12 +26,16 @@ export class HandshakeService {
     return this.keys.active().info;
   }
 
-  async respond(hello: unknown): Promise<HandshakeResponseJson> {
+  /** Runs a handshake for the API key `apiKeyId` (undefined: anonymous); the session belongs to that key. */
+  async respond(hello: unknown, apiKeyId: string | undefined): Promise<HandshakeResponseJson> {
     const key = this.keys.active();
     const stopTimer = this.metrics.handshakeDuration.startTimer({ algorithm: key.suite });
     const now = Date.now();
     const { maxSkewMs, sessionTtlMs } = this.settings.pqc;
     try {
+      // Freshness and replay before any KEM work: a replayed hello costs a row lookup, not a decapsulation.
+      // A hello is fresh for maxSkewMs either side of its timestamp; its nonce is remembered that long.
+      await this.sessions.claimReplayKey(helloReplayKey(hello, now, maxSkewMs), now + 2 * maxSkewMs);
       const outcome = await this.pool.run({ hello, bundleSha256: key.bundleSha256, now, maxSkewMs, sessionTtlMs }, () => ({
         suite: key.suite,
         bundle: key.info.bundle,
@@ -42,9 +46,7 @@ export class HandshakeService {
         if ('missingKey' in outcome) throw new Error('a handshake worker lost the key it was just given');
         throw new PqcProtocolError(outcome.code, outcome.message);
       }
-      // A hello is fresh for maxSkewMs either side of its timestamp; remember it that long.
-      await this.sessions.claimReplayKey(outcome.replayKey, now + 2 * maxSkewMs);
-      await this.sessions.create(outcome.keys, now);
+      await this.sessions.create(outcome.keys, apiKeyId, now);
       this.metrics.handshakes.inc({ algorithm: key.suite, outcome: 'ok' });
       return outcome.response;
     } catch (error) {

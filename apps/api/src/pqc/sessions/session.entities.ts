@@ -20,6 +20,10 @@ export class PqcSessionEntity {
   @Column({ name: 'sealed_state', type: 'text' })
   sealedState!: string;
 
+  /** The API key that made the session (null: anonymous, simulation only); only it may use the session. */
+  @Column({ name: 'api_key_id', type: 'varchar', length: 36, nullable: true })
+  apiKeyId!: string | null;
+
   /** Optimistic concurrency: each update must name the revision it read. */
   @Column({ type: 'integer' })
   revision!: number;

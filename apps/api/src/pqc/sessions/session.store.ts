@@ -9,6 +9,14 @@ import { KeyedMutex } from './keyed-mutex';
 import { PqcReplayEntity, PqcSessionEntity } from './session.entities';
 
 const SEAL_PURPOSE = 'pqc-session-state';
+
+/** Who uses a session, and what the application binds into its AEAD. */
+export interface ExchangeContext {
+  /** The API key of the request (undefined: anonymous); it must be the key that made the session. */
+  apiKeyId?: string;
+  /** Application AAD of the request and of the reply (e.g. inferenceAad for sealed inference). */
+  aad?: Uint8Array;
+}
 const PURGE_INTERVAL_MS = 60_000;
 
 /**
@@ -47,10 +55,12 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async create(keys: SessionKeys, now = Date.now()): Promise<void> {
+  /** Stores a new session for the API key that made it (undefined: anonymous). */
+  async create(keys: SessionKeys, apiKeyId: string | undefined, now = Date.now()): Promise<void> {
     const session = PqcSession.fromKeys(keys, 'server');
     await this.sessions.insert({
       id: session.sessionId,
+      apiKeyId: apiKeyId ?? null,
       keyVersion: keys.keyVersion,
       suite: keys.suite,
       transcriptSha256: session.transcriptSha256,
@@ -63,16 +73,17 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Opens a client's sealed request, lets `handle` work on the plaintext (outside any lock),
-   * and seals its answer under the same session.
+   * Opens a client's sealed request, lets `handle` work on the plaintext (outside any lock, so
+   * requests on one session run concurrently), and seals its answer under the same session and AAD.
    */
-  async exchange(envelope: unknown, handle: (plaintext: Uint8Array) => Promise<Uint8Array>): Promise<SealedEnvelope> {
+  async exchange(envelope: unknown, context: ExchangeContext, handle: (plaintext: Uint8Array) => Promise<Uint8Array>): Promise<SealedEnvelope> {
     const id = (envelope as { sessionId?: unknown } | null)?.sessionId;
     if (typeof id !== 'string' || id.length > 32) {
       throw new PqcProtocolError('bad_encoding', 'sealed envelope needs a sessionId string');
     }
-    const plaintext = await this.update(id, (session) => session.open(envelope));
-    return this.update(id, async (session) => session.seal(await handle(plaintext)));
+    const plaintext = await this.update(id, context, (session) => session.open(envelope, context.aad));
+    const reply = await handle(plaintext);
+    return this.update(id, context, (session) => session.seal(reply, context.aad));
   }
 
   /** Deletes expired sessions so that their keys cannot be read back from the database files either. */
@@ -84,16 +95,19 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
     return purged;
   }
 
-  private update<T>(id: string, step: (session: PqcSession) => T | Promise<T>): Promise<T> {
+  private update<T>(id: string, context: ExchangeContext, step: (session: PqcSession) => T): Promise<T> {
     return this.mutex.run(id, async () => {
       const row = await this.sessions.findOneBy({ id });
-      if (!row) throw new PqcProtocolError('unknown_session', 'no such session (it may have expired and been purged)');
+      // Another key's session answers exactly like a missing one: its existence is not the caller's business.
+      if (!row || row.apiKeyId !== (context.apiKeyId ?? null)) {
+        throw new PqcProtocolError('unknown_session', 'no such session for this API key (it may have expired and been purged)');
+      }
       if (!this.keys.sessionKeyUsable(row.keyVersion)) {
         throw new PqcProtocolError('session_expired', `key version ${row.keyVersion} of this session is retired or below the minimum version`);
       }
       const session = this.unseal(row);
       try {
-        const result = await step(session);
+        const result = step(session);
         const updated = await this.sessions.update({ id, revision: row.revision }, { sealedState: this.seal(session), revision: row.revision + 1 });
         if (!updated.affected) throw new ConflictException('the session was used concurrently on another replica; retry');
         return result;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { isPqcProtocolError, SealedEnvelope } from '@nf/pqc';
+import { inferenceAad, isPqcProtocolError, SealedEnvelope } from '@nf/pqc';
 import { FastifyReply } from 'fastify';
 import { AdminOnly, CurrentTenant, TenantAuth, TenantPrincipal } from '../../auth/auth.decorators';
 import { ProbeRegistry } from '../../health/probe-registry';
@@ -132,7 +132,7 @@ export class InferenceController {
     let failure: V2Reply | undefined;
     let envelope: SealedEnvelope;
     try {
-      envelope = await this.sessions.exchange(body, async (plaintext) => {
+      envelope = await this.sessions.exchange(body, { apiKeyId: tenant.apiKeyId, aad: inferenceAad(model, version) }, async (plaintext) => {
         try {
           return jsonBytes(await this.inference.infer(model, version, parseSealedRequest(plaintext), tenant, deadline));
         } catch (error) {
