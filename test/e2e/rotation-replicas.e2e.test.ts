@@ -129,4 +129,18 @@ describePostgres('rotation across two replicas sharing only Postgres (database k
       expect((await handshake(replica.url, { pin: v1.sha256 })).keyVersion).toBe(2);
     }
   });
+
+  it('verifies at once, on the other replica, audit entries signed by a version rotated in moments ago', async () => {
+    const [one, two] = replicas;
+    const [dave, erin, frank] = [await newAdmin(one, 'dave'), await newAdmin(one, 'erin'), await newAdmin(one, 'frank')];
+    const watcher = await newAdmin(two, 'grace');
+    const before = two.app.get(KeyService).active().version;
+    const r = (await dave.post('/pqc/rotations', { reason: 'rotated on replica one only' }).expect(201)).body;
+    await erin.post(`/pqc/rotations/${r.id}/approve`, { requestHash: r.requestHash }).expect(200);
+    await frank.post(`/pqc/rotations/${r.id}/approve`, { requestHash: r.requestHash }).expect(200);
+    expect((await dave.get(`/pqc/rotations/${r.id}`).expect(200)).body).toMatchObject({ status: 'EXECUTED', keyVersionAfter: before + 1 });
+    // Replica two has not polled the keystore since; its chain walk meets entries signed by the new version.
+    expect(two.app.get(KeyService).active().version).toBe(before);
+    expect((await watcher.get('/audit/verify').expect(200)).body).toMatchObject({ ok: true });
+  });
 });

@@ -114,6 +114,7 @@ export class AuditService {
    * It cannot see the newest entries cut off the end: compare the head with what you expect.
    */
   async verifyChain(): Promise<AuditChainReport> {
+    await this.signer.refresh();
     const walk = await this.walk({ seq: 0, hash: GENESIS_HASH }, Infinity);
     const ok = walk.firstBroken === undefined;
     if (ok) this.metrics.chainOk.set(1);
