@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { createClientHello, finishHandshake } from '../handshake/client';
+import { parseClientHello } from '../handshake/messages';
+import { respondToHello } from '../handshake/server';
 import { createXWing } from '../kem/xwing';
+import { PqcSession } from '../session/session';
+import { SUITES } from '../suite';
+import { makeServer, T0 } from '../testing/fixtures';
 import { getNativeProvider } from './native';
 import { nobleProvider } from './noble';
 import { selectProvider } from './select';
@@ -61,6 +67,26 @@ if (native === undefined) {
     const { ciphertext, sharedSecret } = createXWing(p).encapsulate(dk.publicKey);
     expect(dk.decapsulate(ciphertext)).toEqual(sharedSecret);
   });
+
+  it.each(SUITES.flatMap((suite) => pairs.map(([a, client, b, server]) => [suite, a, b, client, server] as const)))(
+    '%s handshake: a %s client and a %s server agree and carry traffic',
+    (suite, _a, _b, clientProvider, serverProvider) => {
+      const server = makeServer(suite, { provider: serverProvider, label: `cross/${suite}` });
+      const { hello, state } = createClientHello({ bundle: server.bundle, now: T0, pin: server.pin, provider: clientProvider });
+      const result = respondToHello({
+        hello: parseClientHello(JSON.parse(JSON.stringify(hello)), serverProvider),
+        bundle: server.bundle,
+        bundleSha256: server.sha256,
+        decapsulationKey: server.decapsulationKey,
+        now: T0,
+        provider: serverProvider,
+      });
+      const client = finishHandshake({ state, response: JSON.parse(JSON.stringify(result.response)), now: T0, session: { clock: () => T0 } });
+      const onServer = PqcSession.fromKeys(result.keys, 'server', { clock: () => T0 });
+      const message = new TextEncoder().encode('across providers');
+      expect(onServer.open(JSON.parse(JSON.stringify(client.seal(message))))).toEqual(message);
+    },
+  );
 
   it('refuses caller-supplied randomness instead of ignoring it', () => {
     const dk = n.mlKem768.decapsulationKey(seed(64));
