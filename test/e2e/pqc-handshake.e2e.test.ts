@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  getNativeProvider,
+  nobleProvider,
   createClientHello,
   finishHandshake,
   handshake,
@@ -43,9 +45,12 @@ describe.each([
     expect((await t.http.get('/pqc/handshake/chain').expect(200)).body).toEqual({ bundles: [] });
   });
 
-  it('an SDK client pinned to the identity completes a handshake and a sealed round trip', async () => {
+  it.each([
+    ['the default', undefined],
+    ['the noble (pure JavaScript)', nobleProvider],
+  ])('an SDK client on %s provider, pinned to the identity, completes a handshake and a sealed round trip', async (_name, provider) => {
     const { sha256 } = (await t.http.get('/pqc/handshake')).body;
-    const session = await handshake(t.url, { pin: sha256 });
+    const session = await handshake(t.url, { pin: sha256, provider });
     expect(session).toMatchObject({ suite: algorithm, keyVersion: 1 });
     for (const message of ['first', 'second']) {
       const sealed = session.seal(text(message));
@@ -143,6 +148,9 @@ describe.each([
     expect(metrics).toMatch(new RegExp(`^nf_pqc_handshakes_total\\{algorithm="${algorithm.replace(/\+/g, '\\+')}",outcome="ok"\\} [1-9]`, 'm'));
     expect(metrics).toMatch(/^nf_pqc_handshakes_total\{.*outcome="replay"\} [1-9]/m);
     expect(metrics).toMatch(/^nf_pqc_active_key_version 1$/m);
+    // The provider in use is visible, and on Node >= 24.7 it is the platform's own.
+    const provider = getNativeProvider() ? 'native' : 'noble';
+    expect(metrics).toContain(`nf_pqc_provider_info{provider="${provider}",node="${process.versions.node}",openssl="${process.versions.openssl}"} 1`);
     expect(metrics).toContain('nf_pqc_handshake_duration_seconds_bucket');
   });
 

@@ -170,6 +170,8 @@ export interface OverviewView {
     /** Why the keystore cannot serve handshakes (status unavailable). */
     reason?: string;
     algorithm: string | null;
+    /** The ML-KEM / ML-DSA implementation: native (Node with OpenSSL 3.5) or noble (pure JavaScript). */
+    provider: 'native' | 'noble';
     activeKeyVersion: number | null;
     /** The active version's identity pin, as GET /pqc/handshake `sha256`. */
     sha256: string | null;

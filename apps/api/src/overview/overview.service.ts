@@ -5,6 +5,7 @@ import { LoadedEnv } from '../env/env.loader';
 import { InstanceService } from '../instance/instance.service';
 import { Clock } from '../lifecycle/clock';
 import { registrySamples, sumByLabel, sumHistogram } from '../metrics/prom-snapshot';
+import { cryptoProviderInfo } from '../pqc/crypto-provider';
 import { KeyService } from '../pqc/keystore/key.service';
 import { ModelRepository } from '../runtime/model-repository.service';
 import { RuntimeHooks } from '../runtime/runtime.hooks';
@@ -32,6 +33,7 @@ export class OverviewService {
   async snapshot(): Promise<OverviewView> {
     const { settings } = this.env;
     const key = this.keys.status;
+    const { provider } = cryptoProviderInfo();
     const [handshakes, requests, latency, queues] = await Promise.all([
       registrySamples('nf_pqc_handshakes_total'),
       registrySamples('nf_inference_requests_total'),
@@ -49,8 +51,8 @@ export class OverviewService {
       instanceId: this.instance.id,
       env: { mode: settings.mode, hash: this.env.hash, simulationMode: settings.simulation, gpuDriverMock: settings.gpuDriverMock },
       handshake: key.ok
-        ? { status: 'ok', algorithm: key.key.suite, activeKeyVersion: key.key.version, sha256: key.key.identitySha256, outcomes: sumByLabel(handshakes, 'outcome') }
-        : { status: 'unavailable', reason: key.reason, algorithm: null, activeKeyVersion: null, sha256: null, outcomes: sumByLabel(handshakes, 'outcome') },
+        ? { status: 'ok', algorithm: key.key.suite, provider, activeKeyVersion: key.key.version, sha256: key.key.identitySha256, outcomes: sumByLabel(handshakes, 'outcome') }
+        : { status: 'unavailable', reason: key.reason, algorithm: null, provider, activeKeyVersion: null, sha256: null, outcomes: sumByLabel(handshakes, 'outcome') },
       runtime: {
         loadBudgetMs: settings.runtime.loadBudgetMs,
         frameworks: this.hooks.frameworks().map((f) => ({

@@ -9,7 +9,7 @@ export function overviewAt(at: number, parts: { handshakes?: Record<string, numb
     version: '0.0.0',
     instanceId: parts.instanceId ?? 'i-1',
     env: { mode: 'production', hash: 'h', simulationMode: false, gpuDriverMock: false },
-    handshake: { status: 'ok', algorithm: 'X-Wing+ML-DSA-65', activeKeyVersion: 1, sha256: 'ab'.repeat(32), outcomes: parts.handshakes ?? {} },
+    handshake: { status: 'ok', algorithm: 'X-Wing+ML-DSA-65', provider: 'native', activeKeyVersion: 1, sha256: 'ab'.repeat(32), outcomes: parts.handshakes ?? {} },
     runtime: {
       loadBudgetMs: 800,
       frameworks: [],

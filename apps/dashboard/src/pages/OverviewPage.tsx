@@ -65,6 +65,10 @@ function Handshake({ overview }: { overview: OverviewView }) {
         <dd>{handshake.status === 'ok' ? <Badge tone="good">serving</Badge> : <Badge tone="bad">unavailable: {handshake.reason}</Badge>}</dd>
         <dt>Algorithm</dt>
         <dd>{handshake.algorithm ?? '–'}</dd>
+        <dt>Crypto provider</dt>
+        <dd data-testid="crypto-provider">
+          {handshake.provider === 'native' ? 'native (Node + OpenSSL 3.5)' : <Badge tone="warn">noble (pure JavaScript)</Badge>}
+        </dd>
         <dt>Active key version</dt>
         <dd data-testid="active-key-version">{handshake.activeKeyVersion ?? '–'}</dd>
         <dt>Identity pin (sha256)</dt>

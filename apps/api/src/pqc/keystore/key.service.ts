@@ -19,6 +19,7 @@ import { DataSource } from 'typeorm';
 import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { ProbeRegistry } from '../../health/probe-registry';
+import { cryptoProviderInfo } from '../crypto-provider';
 import { kemSeedFor } from './kem-seed';
 import { Kek, KeystoreError, resolveKek } from './kek';
 import { keyChain, renewalDue, servableBundle, signKeyBundle, VersionKeys } from './key-bundles';
@@ -81,6 +82,7 @@ export class KeyService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    this.logger.log(`PQC crypto provider: ${cryptoProviderInfo().description}`);
     this.kek = resolveKek(this.settings, this.logger);
     await this.lock.run(async () => {
       const { backend } = await openKeystore({
