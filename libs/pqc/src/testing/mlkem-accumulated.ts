@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getNativeProvider } from '../provider/native';
 import { nobleProvider } from '../provider/noble';
 import { ML_KEM_768 } from '../provider/types';
 
@@ -24,30 +25,55 @@ export function shake128Stream(totalBytes: number): (length: number) => Uint8Arr
   };
 }
 
-/** Runs [start, start + count) and returns their concatenated accumulator input: ek || dk || ct || K || K'. */
-export function mlKemAccumulatedSlice({ start, count }: { start: number; count: number }): Uint8Array {
+/**
+ * Accumulator input of a slice, ek || dk || ct || K || K' per run. `noble` is all noble. `native`
+ * (when asked for) takes ek, K and K' from the native provider: the same d || z and ciphertexts go
+ * through its key generation and decapsulation (implicit rejection included). It cannot export the
+ * expanded dk or take the stream's m, so dk and ct are noble's; the stream still hashes to the
+ * published value only if every native ek, K and K' is right.
+ */
+export interface MlKemAccumulatedSlice {
+  readonly noble: Uint8Array;
+  readonly native?: Uint8Array;
+}
+
+/** Runs [start, start + count); with `native`, the native provider must be present. */
+export function mlKemAccumulatedSlice({ start, count, native = false }: { start: number; count: number; native?: boolean }): MlKemAccumulatedSlice {
+  const nativeProvider = native ? getNativeProvider() : undefined;
+  if (native && nativeProvider === undefined) throw new Error('the native provider is not available on this Node');
   const draw = shake128Stream((start + count) * MLKEM_ACCUMULATED.inputPerRun);
   draw(start * MLKEM_ACCUMULATED.inputPerRun);
-  const out = new Uint8Array(count * MLKEM_ACCUMULATED.outputPerRun);
+  const size = count * MLKEM_ACCUMULATED.outputPerRun;
+  const nobleOut = new Uint8Array(size);
+  const nativeOut = nativeProvider ? new Uint8Array(size) : undefined;
   let offset = 0;
-  const put = (bytes: Uint8Array) => {
-    out.set(bytes, offset);
-    offset += bytes.length;
-  };
   const { mlKem768 } = nobleProvider;
   for (let i = 0; i < count; i++) {
-    const dk = mlKem768.decapsulationKey(draw(64)); // d || z
+    const seed = draw(64); // d || z
+    const dk = mlKem768.decapsulationKey(seed);
     const { ciphertext, sharedSecret } = mlKem768.encapsulate(dk.publicKey, draw(32));
     if (Buffer.compare(dk.decapsulate(ciphertext), sharedSecret) !== 0) {
       throw new Error(`run ${start + i}: decapsulation does not match encapsulation`);
     }
-    const rejected = dk.decapsulate(draw(ML_KEM_768.ciphertextLength));
-    put(dk.publicKey);
-    put(dk.expandedKey());
-    put(ciphertext);
-    put(sharedSecret);
-    put(rejected);
+    const invalid = draw(ML_KEM_768.ciphertextLength);
+    const expanded = dk.expandedKey();
+    const nobleRun = [dk.publicKey, expanded, ciphertext, sharedSecret, dk.decapsulate(invalid)];
     dk.destroy();
+    const runOffset = offset;
+    for (const bytes of nobleRun) {
+      nobleOut.set(bytes, offset);
+      offset += bytes.length;
+    }
+    if (nativeProvider && nativeOut) {
+      const nativeDk = nativeProvider.mlKem768.decapsulationKey(seed);
+      const nativeRun = [nativeDk.publicKey, expanded, ciphertext, nativeDk.decapsulate(ciphertext), nativeDk.decapsulate(invalid)];
+      nativeDk.destroy();
+      let at = runOffset;
+      for (const bytes of nativeRun) {
+        nativeOut.set(bytes, at);
+        at += bytes.length;
+      }
+    }
   }
-  return out;
+  return nativeOut ? { noble: nobleOut, native: nativeOut } : { noble: nobleOut };
 }

@@ -18,7 +18,9 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 const result = require(workerData.modulePath)[workerData.exportName](workerData.input);
-parentPort.postMessage(result, result instanceof Uint8Array ? [result.buffer] : []);
+// Byte arrays (the result, or the values of a result object) are moved, not copied.
+const values = result instanceof Uint8Array ? [result] : Object.values(result ?? {});
+parentPort.postMessage(result, values.filter((v) => v instanceof Uint8Array).map((v) => v.buffer));
 `;
 
 export function runInTsWorker<T>(modulePath: string, exportName: string, input: unknown): Promise<T> {
