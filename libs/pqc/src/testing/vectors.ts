@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-// libs/pqc/src/testing -> repository root; vectors live beside the repository.
+// libs/pqc/src/testing -> repository root; the vectors are part of the repository.
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-export const VECTORS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'vectors');
+export const VECTORS_DIR = path.join(REPO_ROOT, 'test', 'vectors');
 
-/**
- * The one rule for known-answer data: in CI (CI=true) a missing or empty file fails the suite;
- * elsewhere (a clone without ../shared) the tests are skipped with a printed notice.
- */
-export function loadVectors<T>(
-  relativePath: string,
-  count: (data: T) => number = () => 1,
-  root: string = VECTORS_DIR,
-): T | undefined {
+/** The one rule for known-answer data: a missing, empty or corrupt file fails the suite, everywhere. */
+export function loadVectors<T>(relativePath: string, count: (data: T) => number = () => 1, root: string = VECTORS_DIR): T {
   const file = path.join(root, relativePath);
   let data: T | undefined;
   try {
@@ -23,25 +16,12 @@ export function loadVectors<T>(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (data !== undefined && count(data) > 0) return data;
-  const reason = `known-answer vectors ${relativePath} are missing or empty (looked in ${root})`;
-  if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires them`);
-  console.warn(`[skip] ${reason}: skipping these tests`);
-  return undefined;
+  throw new Error(`known-answer vectors ${relativePath} are missing or empty (looked in ${root})`);
 }
 
-/** describe() over the file's contents, or a visibly skipped describe when it may be absent. */
-export function describeWithVectors<T>(
-  title: string,
-  relativePath: string,
-  body: (data: T) => void,
-  count?: (data: T) => number,
-): void {
-  const data = loadVectors<T>(relativePath, count);
-  if (data === undefined) {
-    describe.skip(title, () => it(`needs ${relativePath}`, () => undefined));
-  } else {
-    describe(title, () => body(data));
-  }
+/** describe() over the file's contents; a missing or empty file fails it. */
+export function describeWithVectors<T>(title: string, relativePath: string, body: (data: T) => void, count?: (data: T) => number): void {
+  describe(title, () => body(loadVectors<T>(relativePath, count)));
 }
 
 export interface WycheproofFile<G> {
