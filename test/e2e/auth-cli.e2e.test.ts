@@ -40,12 +40,23 @@ describe('the nf CLI (built)', () => {
   const dir = tempDir('nf-cli-');
 
   it('prints usage and exits 2 for an unknown command or none', async () => {
-    for (const args of [['bogus'], [], ['admin', 'delete', 'x']]) {
+    for (const args of [['bogus'], [], ['admin'], ['admin', 'delete', 'x']]) {
       const run = await nf(dir, ...args);
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('usage: npm run nf -- <command>');
-      expect(run.stderr).toContain('admin create <name> [--role admin|viewer]');
+      expect(run.stderr).toMatch(/Usage: nf (admin )?(\[options\] )?(<command>|\[command\])/);
+      expect(run.stderr).toMatch(/^ {2}(admin|create \[options\] <name>) /m);
     }
+  });
+
+  it('--help exits 0 with every command, without touching the database or the keystore', async () => {
+    const empty = tempDir('nf-cli-help-');
+    for (const args of [['--help'], ['admin', '--help'], ['help', 'apikey']]) {
+      const run = await nf(empty, ...args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Usage: nf');
+    }
+    expect((await nf(empty, '--help')).stdout).toMatch(/admin[\s\S]*tenant[\s\S]*apikey[\s\S]*audit/);
+    expect(existsSync(path.join(empty, 'data'))).toBe(false);
   });
 
   it('is what `npm run nf` runs', async () => {
@@ -55,7 +66,7 @@ describe('the nf CLI (built)', () => {
       ),
     );
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('usage: npm run nf -- <command>');
+    expect(run.stderr).toContain('Usage: nf');
   });
 
   it('admin create prints a one-time password that signs in to the service and must be changed', async () => {
@@ -96,5 +107,7 @@ describe('the nf CLI (built)', () => {
     const verify = await nf(dir, 'audit', 'verify');
     expect(verify.stdout).toMatch(/^audit chain intact: \d+ entries$/m);
     expect(verify.code).toBe(0);
+    // Only what the command needs is opened: no model repository, no policy checks, no handshake workers.
+    expect(`${verify.stdout}${verify.stderr}`).not.toMatch(/model |ModelRepository|PolicyService|policy P\d|WorkerPool/);
   });
 });

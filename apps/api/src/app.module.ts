@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
+import { AdminBootstrap } from './auth/admin-bootstrap';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseModule } from './database/database.module';
 import { LoadedEnv } from './env/env.loader';
@@ -21,6 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EnvModule.forRoot(env), LifecycleModule, DatabaseModule, MetricsModule, HealthModule, InstanceModule, PqcModule, AuditModule, AuthModule, RotationModule, RuntimeModule, RuntimeApiModule, OverviewModule, PolicyModule],
+      providers: [AdminBootstrap],
     };
   }
 }

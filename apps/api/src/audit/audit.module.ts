@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KeyService } from '../pqc/keystore/key.service';
-import { PqcModule } from '../pqc/pqc.module';
+import { KeystoreModule } from '../pqc/keystore/keystore.module';
 import { AuditController } from './audit.controller';
 import { AuditEntryEntity } from './audit.entity';
 import { AuditMetrics } from './audit.metrics';
@@ -15,7 +15,7 @@ import { IdentitySigner } from './identity-signer';
  */
 @Global()
 @Module({
-  imports: [PqcModule, TypeOrmModule.forFeature([AuditEntryEntity])],
+  imports: [KeystoreModule, TypeOrmModule.forFeature([AuditEntryEntity])],
   controllers: [AuditController],
   providers: [
     AuditService,

@@ -7,7 +7,6 @@ import {
   Injectable,
   Logger,
   NotFoundException,
-  OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Not, Repository } from 'typeorm';
@@ -37,7 +36,7 @@ export const toPrincipal = (a: AdminAccountEntity): AdminPrincipal => ({ id: a.i
 
 /** Admin accounts: creation (one-time passwords only), password changes and resets, first-start bootstrap. */
 @Injectable()
-export class AdminAccountsService implements OnApplicationBootstrap {
+export class AdminAccountsService {
   private readonly logger = new Logger(AdminAccountsService.name);
 
   constructor(
@@ -51,13 +50,6 @@ export class AdminAccountsService implements OnApplicationBootstrap {
 
   get initialPasswordFile(): string {
     return path.join(this.settings.dataDir, INITIAL_PASSWORD_FILE);
-  }
-
-  /** The service bootstraps at start-up; the CLI turns this off before init (its own commands create admins). */
-  bootstrapOnStart = true;
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.bootstrapOnStart) await this.bootstrap();
   }
 
   /**

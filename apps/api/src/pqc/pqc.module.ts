@@ -3,18 +3,16 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { HandshakeController } from './handshake/handshake.controller';
 import { HandshakePool } from './handshake/handshake.pool';
 import { HandshakeService } from './handshake/handshake.service';
-import { KeyService } from './keystore/key.service';
-import { KEYSTORE_ENTITIES } from './keystore/keystore.entities';
-import { KeystoreLock } from './keystore/keystore-lock';
+import { KeystoreModule } from './keystore/keystore.module';
 import { PqcMetrics } from './pqc.metrics';
 import { PqcReplayEntity, PqcSessionEntity } from './sessions/session.entities';
 import { SessionStore } from './sessions/session.store';
 
 /** The post-quantum front door: keystore, handshake, sessions. Others use sessions through SessionStore. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PqcSessionEntity, PqcReplayEntity, ...KEYSTORE_ENTITIES])],
+  imports: [KeystoreModule, TypeOrmModule.forFeature([PqcSessionEntity, PqcReplayEntity])],
   controllers: [HandshakeController],
-  providers: [KeystoreLock, KeyService, HandshakePool, HandshakeService, SessionStore, PqcMetrics],
-  exports: [KeyService, KeystoreLock, SessionStore],
+  providers: [HandshakePool, HandshakeService, SessionStore, PqcMetrics],
+  exports: [KeystoreModule, SessionStore],
 })
 export class PqcModule {}
