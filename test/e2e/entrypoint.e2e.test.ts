@@ -7,10 +7,14 @@ import { ServiceProcess, spawnService } from '../support/service-process';
 jest.setTimeout(30_000);
 
 describe('the real entry point', () => {
-  it('exits non-zero naming PQC_MODE and its allowed values when PQC_MODE=bogus', async () => {
+  it('exits non-zero naming PQC_MODE and its allowed values when PQC_MODE=bogus, and records the failure in the env check report', async () => {
     const svc = spawnService({ PQC_MODE: 'bogus' });
-    expect(await svc.exited).not.toBe(0);
+    expect(await svc.exited).toBe(78);
     expect(svc.lines.join('\n')).toContain('PQC_MODE must be one of hybrid, pqc (got "bogus")');
+    const report = readFileSync(path.join(svc.dir, 'reports', 'H.2.E4_envcheck.log'), 'utf8');
+    expect(report).toMatch(/^result: FAILED \(the service did not start\)$/m);
+    expect(report).toContain('  - PQC_MODE must be one of hybrid, pqc (got "bogus")');
+    expect(report).not.toContain('env_hash');
   });
 
   it('refuses production with SIMULATION_MODE=true', async () => {

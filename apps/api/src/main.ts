@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { envHashLine, writeEnvCheckReport } from './env/env-check';
+import { envHashLine, writeEnvCheckFailure, writeEnvCheckReport } from './env/env-check';
 import { EnvValidationError, loadEnv } from './env/env.loader';
 
 /**
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof EnvValidationError)) throw error;
     process.stderr.write(`${error.message}\n`);
+    writeEnvCheckFailure(error);
     process.exit(78); // EX_CONFIG
   }
   process.stdout.write(`${envHashLine(env)}\n`);

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { LoadedEnv } from './env.loader';
+import { EnvValidationError, LoadedEnv } from './env.loader';
 import { EnvName } from './env.schema';
 
 export const ENV_CHECK_REPORT = 'H.2.E4_envcheck.log';
@@ -35,8 +35,33 @@ export function writeEnvCheckReport(env: LoadedEnv, now = new Date()): string {
     ...(env.unknownKeys.length ? [`unknown_keys_ignored: ${env.unknownKeys.join(', ')}`] : []),
     '',
   ];
-  mkdirSync(env.settings.reportsDir, { recursive: true });
-  const file = path.join(env.settings.reportsDir, ENV_CHECK_REPORT);
+  return writeReport(env.settings.reportsDir, lines);
+}
+
+/**
+ * The same report when the check itself fails: what is wrong, and no hash (there is no valid
+ * configuration to hash). Best effort: an unwritable REPORTS_DIR must not hide the real problem.
+ */
+export function writeEnvCheckFailure(error: EnvValidationError, now = new Date()): string | undefined {
+  const lines = [
+    `# Neural Fabric env check (seed H.2.E4)`,
+    `timestamp: ${now.toISOString()}`,
+    `env_default: ${error.defaultsFile.present ? 'present' : 'MISSING'} (${error.defaultsFile.path})`,
+    `result: FAILED (the service did not start)`,
+    `problems:`,
+    ...error.problems.map((p) => `  - ${p}`),
+    '',
+  ];
+  try {
+    return writeReport(error.reportsDir, lines);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeReport(dir: string, lines: string[]): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, ENV_CHECK_REPORT);
   writeFileSync(file, lines.join('\n'));
   return file;
 }

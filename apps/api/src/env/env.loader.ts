@@ -21,7 +21,12 @@ export interface LoadedEnv {
 }
 
 export class EnvValidationError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    /** Where the env check report goes even so: REPORTS_DIR as layered (unvalidated), or ./reports. */
+    readonly reportsDir: string,
+    readonly defaultsFile: { path: string; present: boolean },
+  ) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
@@ -69,7 +74,11 @@ export function loadEnv(cwd: string, processEnv: NodeJS.ProcessEnv): LoadedEnv {
     }
   }
   if (problems.length === 0) problems.push(...productionRefusals(values as EnvValues, cwd));
-  if (problems.length > 0) throw new EnvValidationError(problems);
+  const defaultsFile = { path: defaultsPath, present: existsSync(defaultsPath) };
+  if (problems.length > 0) {
+    const reportsDir = layers.reduce<string | undefined>((dir, [, vars]) => vars.REPORTS_DIR?.trim() || dir, undefined) ?? 'reports';
+    throw new EnvValidationError(problems, path.resolve(cwd, reportsDir), defaultsFile);
+  }
 
   const canonical = NAMES.slice()
     .sort()
@@ -81,7 +90,7 @@ export function loadEnv(cwd: string, processEnv: NodeJS.ProcessEnv): LoadedEnv {
     hash: createHash('sha256').update(canonical).digest('hex'),
     sources: sources as Record<EnvName, EnvLayer>,
     shown: shown as Record<EnvName, string>,
-    defaultsFile: { path: defaultsPath, present: existsSync(defaultsPath) },
+    defaultsFile,
     unknownKeys: [...new Set([...Object.keys(layers[0][1]), ...Object.keys(layers[1][1])])].filter((k) => !known.has(k)),
   };
 }
