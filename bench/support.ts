@@ -34,6 +34,7 @@ export function startService(env: Record<string, string> = {}): Promise<Server> 
     [path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js')],
     {
       PORT: '0',
+      TLS_PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dir,
       REPORTS_DIR: dir,
