@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its algorithms through tsyringe, which needs it
 import { generateKeyPairSync, KeyObject, KeyPairKeyObjectResult, randomBytes, sign } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import * as x509 from '@peculiar/x509';
@@ -90,7 +90,12 @@ function usable(source: CertificateSource, now: Date): LoadedCertificate | undef
  */
 export async function ensureDevCertificates(dataDir: string, kinds: CertificateKind[], logger: LoggerService, now = new Date()): Promise<CertificateSource[]> {
   const dir = path.join(dataDir, DEV_TLS_DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new TlsCertificateError(`development TLS certificates in ${dir} (DATA_DIR): cannot create or write its directory: ${(error as NodeJS.ErrnoException).code}`);
+  }
   const sources = kinds.map((kind) => devCertificateSource(dataDir, kind));
   let changed = false;
   for (const source of sources) {
