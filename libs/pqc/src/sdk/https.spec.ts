@@ -29,17 +29,17 @@ const GROUP = hasPostQuantumTls() ? 'X25519MLKEM768' : 'X25519';
 
 async function selfSignedLocalhost(): Promise<{ cert: string; key: string }> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {
       name: 'CN=localhost',
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + 3600_000),
       signingAlgorithm: algorithm,
-      keys,
+      keys: keys as never,
       extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }])],
     },
-    webcrypto as unknown as Crypto,
+    webcrypto as never,
   );
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { cert: `${certificate.toString('pem')}\n`, key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
