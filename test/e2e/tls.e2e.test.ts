@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -53,6 +54,10 @@ describe('the https listener with its development certificates (simulation)', ()
     expect(metrics).toMatch(/^nf_tls_handshake_failures_total\{reason="no_shared_group"\} 1$/m);
     expect(metrics).toMatch(/^nf_tls_handshake_failures_total\{reason="protocol_version"\} 1$/m);
     expect(metrics).toMatch(/^nf_tls_handshakes_total\{group="X25519MLKEM768"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^nf_tls_certificate_expiry_timestamp_seconds\{kind="ml-dsa"\} \d{10}$/m);
+    const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+    if (promtool) expect(() => execFileSync(promtool, ['check', 'metrics'], { input: metrics, stdio: 'pipe' })).not.toThrow();
+    else if (process.env.CI === 'true') throw new Error('promtool is required in CI (.ci/run installs Debian package prometheus)');
   });
 
   it('presents the ML-DSA-65 certificate to clients that offer ML-DSA and the ECDSA one to the others, both as logged', async () => {
