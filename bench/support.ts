@@ -10,30 +10,34 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export interface Server {
   child: ChildProcess;
   url: string;
+  /** The service's https listener, when asked for. */
+  httpsUrl?: string;
   dir: string;
 }
 
-/** Starts `node <args>` and resolves once it logs "listening on <url>". */
-export function spawnAndWait(args: string[], env: Record<string, string>, dir: string): Promise<Server> {
+/** Starts `node <args>` and resolves once it logs "listening on <url>" (and "listening on https://..." too with `https`). */
+export function spawnAndWait(args: string[], env: Record<string, string>, dir: string, https = false): Promise<Server> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[^ "]+?)[ "]/);
-      if (m) resolve({ child, url: m[1].replace('[::1]', '127.0.0.1'), dir });
+      const tls = out.match(/listening on (https:\/\/[^ "]+?)[ "]/);
+      if (m && (!https || tls)) resolve({ child, url: m[1].replace('[::1]', '127.0.0.1'), httpsUrl: tls?.[1], dir });
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out.slice(-2000)}`)));
   });
 }
 
-/** The built service on an ephemeral port with its state in a fresh temp dir. */
-export function startService(env: Record<string, string> = {}): Promise<Server> {
+/** The built service on ephemeral ports with its state in a fresh temp dir (`https`: wait for its https listener too). */
+export function startService(env: Record<string, string> = {}, https = false): Promise<Server> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nf-bench-'));
   return spawnAndWait(
     [path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js')],
     {
       PORT: '0',
+      TLS_PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dir,
       REPORTS_DIR: dir,
@@ -44,6 +48,7 @@ export function startService(env: Record<string, string> = {}): Promise<Server> 
       ...env,
     },
     dir,
+    https,
   );
 }
 

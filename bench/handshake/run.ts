@@ -1,10 +1,10 @@
 // Handshake benchmark: (a) the in-process crypto ceiling on all cores and (b) HTTP handshakes/s
 // against the real server, in one run, with b/a and latency percentiles written to
-// bench/results/handshake.json. Client messages are computed before timing starts so the load
+// bench/results/handshake.json; then full TLS 1.3 handshakes/s on the https listener (tls.ts). Client messages are computed before timing starts so the load
 // generator measures the server, not its own crypto.
 //
 //   npm run bench:handshake [-- --seconds=5 --handshakes=3000 --concurrency=64]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createClientHello, parseHandshakeInfo } from '@nf/pqc';
 import { runCryptoCeiling } from '@nf/pqc/bench/ceiling';
 import { percentile, ROOT, startService } from '../support';
+import { describeTls, runTlsBench } from './tls';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const SECONDS = Number(args.seconds ?? 5);
@@ -105,6 +106,14 @@ async function main(): Promise<void> {
   } finally {
     server.child.kill('SIGTERM');
   }
+  // The same file gains the PQ-TLS figures, and the app-layer handshake against a full TLS one.
+  const tls = await runTlsBench({ seconds: SECONDS, concurrency: CONCURRENCY });
+  const result = JSON.parse(readFileSync(OUT, 'utf8'));
+  result.tls = { ...tls, generatedAt: new Date().toISOString(), node: process.version, cores: availableParallelism() };
+  result.ratio_app_handshake_over_tls = +(result.b_http.handshakesPerSecond / tls.x25519mlkem768_ecdsa.handshakesPerSecond).toFixed(3);
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  for (const line of describeTls(tls)) console.log(line);
+  console.log(`app-layer handshake / full TLS handshake = ${result.ratio_app_handshake_over_tls}`);
 }
 
 main().catch((error: unknown) => {

@@ -27,11 +27,18 @@ describe('the real entry point', () => {
     const dir = tempDir('nf-rodata-');
     writeFileSync(path.join(dir, 'not-a-dir'), '');
     const data = path.join(dir, 'not-a-dir', 'data');
-    const svc = spawnService({ DATA_DIR: data, DATABASE_URL: `sqlite:${path.join(data, 'nf.sqlite')}` }, dir);
+    // TLS off: the development certificates, written under DATA_DIR before the database opens, would fail first (below).
+    const svc = spawnService({ DATA_DIR: data, DATABASE_URL: `sqlite:${path.join(data, 'nf.sqlite')}`, TLS_ENABLED: 'false' }, dir);
     expect(await svc.exited).not.toBe(0);
     const log = svc.lines.join('\n');
     expect(log).toContain(`SQLite database ${path.join(data, 'nf.sqlite')} (DATABASE_URL): cannot create or write its directory: ENOTDIR`);
     expect(log).not.toMatch(/^\s+at /m); // no stack trace
+
+    const withTls = spawnService({ DATA_DIR: data, DATABASE_URL: `sqlite:${path.join(data, 'nf.sqlite')}` }, dir);
+    expect(await withTls.exited).toBe(1);
+    expect(withTls.lines.join('\n')).toContain(
+      `start-up failed: development TLS certificates in ${path.join(data, 'tls')} (DATA_DIR): cannot create or write its directory: ENOTDIR`,
+    );
   });
 
   describe('a normal start', () => {

@@ -52,6 +52,7 @@ const PRODUCTION = {
   GPU_DRIVER_MOCK: 'false',
   VAULT_PQC_KEK: '9a'.repeat(32),
   TELEMETRY_PSEUDONYM_KEY: '5e'.repeat(32),
+  TLS_ENABLED: 'false', // the plain listener serves everything (the keystore is what this is about)
 };
 
 describe('a keystore that goes missing after the first start (real entry point)', () => {

@@ -1,5 +1,7 @@
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { spawnService } from '../support/service-process';
+import { devTrust } from '../support/tls';
 
 jest.setTimeout(60_000);
 
@@ -16,6 +18,20 @@ async function sendRequest(url: URL, request: string): Promise<{ answer: Promise
   });
   await new Promise((resolve) => socket.write(request, resolve));
   return { answer, firstBytes };
+}
+
+/** The same over TLS (the https listener), trusting the service's development certificates; resolves once the request is sent. */
+async function sendRequestTls(url: URL, ca: Buffer, request: string): Promise<{ answer: Promise<string> }> {
+  const socket = tls.connect({ host: url.hostname, port: Number(url.port), servername: 'localhost', ca });
+  await new Promise((resolve) => socket.once('secureConnect', resolve));
+  const answer = new Promise<string>((resolve) => {
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    socket.on('close', () => resolve(data));
+  });
+  await new Promise((resolve) => socket.write(request, resolve));
+  return { answer };
 }
 
 async function waitUntilStarted(base: string): Promise<void> {
@@ -75,6 +91,48 @@ describe('SIGTERM with the default settings', () => {
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toBe(0); // exit 1 would mean the timeout fired
     expect(await answer).toMatch(/^HTTP\/1\.1 200 /);
+    silent.destroy();
+  });
+
+  it('does the same on the https listener: requests sent over TLS are answered and told Connection: close, idle TLS connections do not hold it', async () => {
+    const svc = spawnService({ SHUTDOWN_DRAIN_MS: '1500', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const url = new URL(await svc.url());
+    const httpsUrl = new URL(await svc.httpsUrl());
+    await waitUntilStarted(url.origin);
+    const ca = devTrust(svc.dir);
+    const connect = async () => {
+      const socket = tls.connect({ host: httpsUrl.hostname, port: Number(httpsUrl.port), servername: 'localhost', ca });
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      return socket;
+    };
+
+    // A keep-alive client, asked once before the signal and once during the drain.
+    const keepAlive = await connect();
+    let data = '';
+    keepAlive.on('data', (chunk) => (data += chunk));
+    const closed = new Promise((resolve) => keepAlive.once('close', resolve));
+    const ask = async () => {
+      const before = data.length;
+      keepAlive.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+      while (!/\r\n\r\n[\s\S]*\}$/.test(data.slice(before))) await new Promise((resolve) => setTimeout(resolve, 10));
+      return data.slice(before);
+    };
+    expect(await ask()).toMatch(/\r\nConnection: keep-alive\r\n/i);
+
+    const body = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 256], data: Array(256).fill(0.5) }] });
+    const request = `POST /v2/models/wide-mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const sent = await Promise.all(Array.from({ length: 30 }, () => sendRequestTls(httpsUrl, ca, request)));
+    const silent = await connect(); // completed its handshake and says nothing more
+    silent.on('error', () => undefined);
+    svc.child.kill('SIGTERM');
+    await svc.waitForLine(/SIGTERM received/);
+    expect(await ask()).toMatch(/^HTTP\/1\.1 200[\s\S]*\r\nConnection: close\r\n/i);
+
+    const answers = await Promise.all(sent.map((s) => s.answer));
+    const statuses = answers.map((a) => a.match(/^HTTP\/1\.1 (\d{3})/)?.[1] ?? `no answer (${a.slice(0, 40) || 'closed'})`);
+    expect(statuses).toEqual(Array(30).fill('200'));
+    await closed;
+    expect(await svc.exited).toBe(0); // 1 would mean the timeout fired
     silent.destroy();
   });
 });

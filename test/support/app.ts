@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app.factory';
+import { createHttpsListener, HttpsListener, prepareTls } from '../../apps/api/src/tls/https-listener';
 import { testEnv } from './env';
 
 export interface TestApp {
@@ -9,14 +10,35 @@ export interface TestApp {
   http: ReturnType<typeof request>;
   /** Base URL of a real listener on 127.0.0.1, for clients that use fetch (the SDK). */
   url: string;
+  /** With `{ https: true }`: the https listener (development certificates under the test's DATA_DIR). */
+  https?: HttpsListener & { url: string };
   close(): Promise<void>;
 }
 
+const quiet = { log() {}, warn() {}, error() {} };
+
 /** The real application on an in-memory SQLite database, driven over HTTP by supertest. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: { https?: boolean } = {}): Promise<TestApp> {
   register.clear(); // prom-client's registry is process-global; each app starts from an empty one
-  const app = await createApp(testEnv(overrides), { dashboardDir: '/nonexistent' });
+  const env = testEnv(overrides);
+  const app = await createApp(env, { dashboardDir: '/nonexistent' });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, http: request(app.getHttpServer()), url, close: () => app.close() };
+  let https: TestApp['https'];
+  if (options.https) {
+    const certificates = await prepareTls(env.settings, quiet);
+    if (!certificates) throw new Error('the https listener needs TLS_ENABLED=true and a Node with X25519MLKEM768');
+    const listener = createHttpsListener(app, env.settings, certificates, quiet);
+    https = Object.assign(listener, { url: await listener.listen() });
+  }
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    url,
+    https,
+    close: async () => {
+      await https?.close();
+      await app.close();
+    },
+  };
 }

@@ -14,6 +14,8 @@ export interface ServiceProcess {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   exited: Promise<number | null>;
   url(): Promise<string>;
+  /** The https listener's base URL (https://127.0.0.1:<port>), once it is listening. */
+  httpsUrl(): Promise<string>;
 }
 
 /**
@@ -27,6 +29,7 @@ export function spawnService(env: Record<string, string> = {}, dir = tempDir('nf
     env: {
       PATH: process.env.PATH,
       PORT: '0',
+      TLS_PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: path.join(dir, 'data'),
       REPORTS_DIR: path.join(dir, 'reports'),
@@ -65,5 +68,9 @@ export function spawnService(env: Record<string, string> = {}, dir = tempDir('nf
     const line = await waitForLine(/listening on http/);
     return line.match(/listening on (http:\/\/[^ ]+?) /)![1].replace('[::1]', '127.0.0.1');
   };
-  return { child, lines, dir, waitForLine, exited, url };
+  const httpsUrl = async () => {
+    const line = await waitForLine(/listening on https:/);
+    return line.match(/listening on (https:\/\/[^ ]+?) /)![1].replace('[::1]', '127.0.0.1');
+  };
+  return { child, lines, dir, waitForLine, exited, url, httpsUrl };
 }

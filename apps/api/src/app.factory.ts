@@ -14,6 +14,7 @@ import { Clock } from './lifecycle/clock';
 import { PQC_BODY_ERROR_CODES } from './pqc/handshake/handshake.controller';
 import { TelemetryService, telemetryHook } from './policy/telemetry.service';
 import { InferenceMetrics } from './runtime/scheduler/inference.metrics';
+import { restrictPlainListener } from './tls/plain-listener-scope';
 import { JobHookChain, metricsHook, modelReadyHook, simulationPolicyHook, tenantAdmissionHook } from './runtime/scheduler/job-hooks';
 import { VERSION } from './version';
 
@@ -55,7 +56,13 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
     bodyParser: false,
   });
   useBoundedJsonBodies(adapter.getInstance());
-  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    // HSTS binds a host name, not a port: a browser that once trusted https://localhost:8643 would then refuse
+    // the plain http://localhost:8600 that simulation serves, so only production sends it.
+    strictTransportSecurity: settings.mode === 'production',
+  });
+  if (settings.http.plainRoutes === 'probes') restrictPlainListener(adapter.getInstance(), settings.tls.port);
   // The hook chain every inference job passes, fixed before the first job can run.
   const clock = app.get(Clock);
   app

@@ -23,12 +23,18 @@ async function main(): Promise<void> {
   const { createApp } = await import('./app.factory');
   const { createLogger } = await import('./lifecycle/logger');
   const { installGracefulShutdown } = await import('./lifecycle/graceful-shutdown');
+  const { createHttpsListener, prepareTls } = await import('./tls/https-listener');
 
   const logger = createLogger(env.settings.log);
+  // Certificates before Nest: a bad one stops start-up at once, naming the file.
+  const certificates = await prepareTls(env.settings, logger);
   const app = await createApp(env, { logger });
-  installGracefulShutdown(app, env.settings.shutdown);
+  const https = certificates && createHttpsListener(app, env.settings, certificates, logger);
+  installGracefulShutdown(app, env.settings.shutdown, https ? [https.server] : []);
   await app.listen(env.settings.http.port, env.settings.http.host);
-  logger.log(`listening on ${await app.getUrl()} (${env.settings.mode} mode)`, 'Main');
+  const scope = env.settings.http.plainRoutes === 'probes' ? ', probes and /metrics only' : '';
+  logger.log(`listening on ${await app.getUrl()} (${env.settings.mode} mode${scope})`, 'Main');
+  if (https) logger.log(`listening on ${await https.listen()} (TLS 1.3, key exchange ${https.groups})`, 'Main');
 }
 
 main().catch((error: unknown) => {

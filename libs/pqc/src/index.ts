@@ -58,5 +58,6 @@ export { AEAD_CIPHERS, DEFAULT_AEAD_CIPHER } from './session/aead';
 export type { AeadCipher } from './session/aead';
 
 export { handshake, handshakeEndpoint } from './sdk/handshake';
-export type { HandshakeOptions } from './sdk/handshake';
+export type { HandshakeOptions, HandshakeResult } from './sdk/handshake';
+export type { HttpsClientOptions, TlsConnectionInfo } from './sdk/https-transport';
 export { PqcServerError } from './sdk/errors';

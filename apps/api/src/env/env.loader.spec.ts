@@ -84,7 +84,15 @@ describe('loadEnv', () => {
   });
 
   describe('production mode', () => {
-    const production = { NEURAL_FABRIC_MODE: 'production', SIMULATION_MODE: 'false', GPU_DRIVER_MOCK: 'false', VAULT_PQC_KEK: KEK_HEX, TELEMETRY_PSEUDONYM_KEY: 'cd'.repeat(32) };
+    const production = {
+      NEURAL_FABRIC_MODE: 'production',
+      SIMULATION_MODE: 'false',
+      GPU_DRIVER_MOCK: 'false',
+      VAULT_PQC_KEK: KEK_HEX,
+      TELEMETRY_PSEUDONYM_KEY: 'cd'.repeat(32),
+      TLS_CERT_FILE: '/etc/nf/tls/tls.crt',
+      TLS_KEY_FILE: '/etc/nf/tls/tls.key',
+    };
 
     it('accepts a safe production configuration and logs JSON', () => {
       const env = loadEnv(REPO_ROOT, production);
@@ -102,9 +110,39 @@ describe('loadEnv', () => {
         { VAULT_PQC_KEK: '', VAULT_PQC_KEK_FILE: './data/keystore/kek' },
         expect.stringMatching(/^VAULT_PQC_KEK_FILE must lie outside VAULT_PQC_KEY_PATH/),
       ],
+      [{ TLS_CERT_FILE: '', TLS_KEY_FILE: '' }, expect.stringMatching(/^TLS_CERT_FILE and TLS_KEY_FILE must be set \(.*TLS_ENABLED=false.*\) when NEURAL_FABRIC_MODE=production$/)],
+      [{ TLS_ALLOW_CLASSICAL_KEY_EXCHANGE: 'true' }, expect.stringMatching(/^TLS_ALLOW_CLASSICAL_KEY_EXCHANGE must be false unless TLS_ALLOW_CLASSICAL_IN_PRODUCTION=true acknowledges it/)],
     ])('refuses %j', (override, message) => {
       expect(problemsOf(() => loadEnv(REPO_ROOT, { ...production, ...override }))).toEqual([message]);
     });
+
+    it('accepts classical key exchange when acknowledged, and no certificate when TLS is off', () => {
+      const acknowledged = loadEnv(REPO_ROOT, { ...production, TLS_ALLOW_CLASSICAL_KEY_EXCHANGE: 'true', TLS_ALLOW_CLASSICAL_IN_PRODUCTION: 'true' });
+      expect(acknowledged.settings.tls.allowClassicalKeyExchange).toBe(true);
+      const off = loadEnv(REPO_ROOT, { ...production, TLS_CERT_FILE: '', TLS_KEY_FILE: '', TLS_ENABLED: 'false' });
+      expect(off.settings.tls.enabled).toBe(false);
+    });
+
+    it('limits the plain listener to probes while TLS is on, unless PLAIN_HTTP_ROUTES says otherwise', () => {
+      expect(loadEnv(REPO_ROOT, production).settings.http.plainRoutes).toBe('probes');
+      expect(loadEnv(REPO_ROOT, { ...production, PLAIN_HTTP_ROUTES: 'all' }).settings.http.plainRoutes).toBe('all');
+      expect(loadEnv(REPO_ROOT, { ...production, TLS_ENABLED: 'false' }).settings.http.plainRoutes).toBe('all');
+      expect(loadEnv(REPO_ROOT, {}).settings.http.plainRoutes).toBe('all');
+    });
+  });
+
+  it('reads the TLS settings with their defaults: port 8643, X25519 refused, no files (development certificates)', () => {
+    expect(loadEnv(REPO_ROOT, {}).settings.tls).toEqual({ enabled: true, port: 8643, reloadIntervalMs: 10_000, allowClassicalKeyExchange: false });
+    const files = loadEnv(REPO_ROOT, { TLS_CERT_FILE: 'certs/a.crt', TLS_KEY_FILE: 'certs/a.key' }).settings.tls;
+    expect(files.certificate).toEqual({ certFile: path.join(REPO_ROOT, 'certs', 'a.crt'), keyFile: path.join(REPO_ROOT, 'certs', 'a.key') });
+  });
+
+  it.each([
+    [{ TLS_CERT_FILE: 'a.crt' }, 'TLS_CERT_FILE and TLS_KEY_FILE must be set together (got only TLS_CERT_FILE)'],
+    [{ TLS_MLDSA_KEY_FILE: 'm.key' }, 'TLS_MLDSA_CERT_FILE and TLS_MLDSA_KEY_FILE must be set together (got only TLS_MLDSA_KEY_FILE)'],
+    [{ TLS_MLDSA_CERT_FILE: 'm.crt', TLS_MLDSA_KEY_FILE: 'm.key' }, expect.stringMatching(/^TLS_MLDSA_CERT_FILE needs TLS_CERT_FILE and TLS_KEY_FILE too/)],
+  ])('refuses %j in any mode', (override, message) => {
+    expect(problemsOf(() => loadEnv(REPO_ROOT, override))).toEqual([message]);
   });
 
   describe('env hash', () => {

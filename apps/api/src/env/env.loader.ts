@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseEnv } from 'node:util';
 import { EnvFieldError } from './env.fields';
-import { ENV_SCHEMA, EnvName, EnvValues, productionRefusals, Settings, toSettings } from './env.schema';
+import { ENV_SCHEMA, EnvName, EnvValues, productionRefusals, settingRefusals, Settings, toSettings } from './env.schema';
 
 export type EnvLayer = '.env.default' | '.env' | 'process';
 
@@ -73,7 +73,7 @@ export function loadEnv(cwd: string, processEnv: NodeJS.ProcessEnv): LoadedEnv {
       problems.push(`${name} ${error.message}`);
     }
   }
-  if (problems.length === 0) problems.push(...productionRefusals(values as EnvValues, cwd));
+  if (problems.length === 0) problems.push(...settingRefusals(values as EnvValues), ...productionRefusals(values as EnvValues, cwd));
   const defaultsFile = { path: defaultsPath, present: existsSync(defaultsPath) };
   if (problems.length > 0) {
     const reportsDir = layers.reduce<string | undefined>((dir, [, vars]) => vars.REPORTS_DIR?.trim() || dir, undefined) ?? 'reports';

@@ -18,6 +18,17 @@ export const ENV_SCHEMA = {
   PORT: int(0, 65535),
   HTTP_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024),
   TRUST_PROXY: proxyTrust,
+  PLAIN_HTTP_ROUTES: oneOf('auto', 'all', 'probes'),
+  // tls/: the https listener (TLS 1.3, X25519MLKEM768 key exchange).
+  TLS_ENABLED: bool,
+  TLS_PORT: int(0, 65535),
+  TLS_CERT_FILE: text({ optional: true }),
+  TLS_KEY_FILE: text({ optional: true }),
+  TLS_MLDSA_CERT_FILE: text({ optional: true }),
+  TLS_MLDSA_KEY_FILE: text({ optional: true }),
+  TLS_CERT_RELOAD_SECONDS: int(0, 24 * 3600),
+  TLS_ALLOW_CLASSICAL_KEY_EXCHANGE: bool,
+  TLS_ALLOW_CLASSICAL_IN_PRODUCTION: bool,
   DATA_DIR: text(),
   REPORTS_DIR: text(),
   DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']),
@@ -69,6 +80,11 @@ export const ENV_SCHEMA = {
 export type EnvName = keyof typeof ENV_SCHEMA;
 export type EnvValues = { -readonly [K in EnvName]: ReturnType<(typeof ENV_SCHEMA)[K]['parse']> };
 
+export interface TlsCertificateFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 export type DatabaseSettings = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
 
 /** The one typed settings object the application sees. Paths are absolute. */
@@ -86,6 +102,21 @@ export interface Settings {
      * address (login throttling, audit) and the scheme (Secure cookie) come from them only.
      */
     readonly trustProxy: ProxyTrust;
+    /** What the plain listener serves: everything, or only /health/* and /metrics (the rest answers 403 naming the https port). */
+    readonly plainRoutes: 'all' | 'probes';
+  };
+  readonly tls: {
+    readonly enabled: boolean;
+    /** The https listener's port (0 = any free port); it listens on http.host. */
+    readonly port: number;
+    /** The classical (ECDSA/RSA) certificate every client can use; unset in simulation = a development one under DATA_DIR. */
+    readonly certificate?: TlsCertificateFiles;
+    /** An ML-DSA-65 certificate served beside it to clients that offer ML-DSA signatures (a fully post-quantum handshake). */
+    readonly mldsaCertificate?: TlsCertificateFiles;
+    /** How often the certificate files are checked for changes (0 = only on SIGHUP). */
+    readonly reloadIntervalMs: number;
+    /** Whether clients offering only X25519 (no post-quantum key exchange) are served. */
+    readonly allowClassicalKeyExchange: boolean;
   };
   readonly dataDir: string;
   readonly reportsDir: string;
@@ -171,6 +202,20 @@ export interface Settings {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** Cross-variable rules in every mode. Returns one message per violation. */
+export function settingRefusals(env: EnvValues): string[] {
+  const refusals: string[] = [];
+  const pair = (cert: EnvName, key: EnvName) => {
+    if (!env[cert] !== !env[key]) refusals.push(`${cert} and ${key} must be set together (got only ${env[cert] ? cert : key})`);
+  };
+  pair('TLS_CERT_FILE', 'TLS_KEY_FILE');
+  pair('TLS_MLDSA_CERT_FILE', 'TLS_MLDSA_KEY_FILE');
+  if (env.TLS_MLDSA_CERT_FILE && !env.TLS_CERT_FILE) {
+    refusals.push('TLS_MLDSA_CERT_FILE needs TLS_CERT_FILE and TLS_KEY_FILE too (clients without ML-DSA, every browser today, need the classical certificate)');
+  }
+  return refusals;
+}
+
 /** Cross-variable rules: what production refuses. Returns one message per violation. */
 export function productionRefusals(env: EnvValues, cwd: string): string[] {
   if (env.NEURAL_FABRIC_MODE !== 'production') return [];
@@ -184,6 +229,15 @@ export function productionRefusals(env: EnvValues, cwd: string): string[] {
   if (!env.TELEMETRY_PSEUDONYM_KEY) refuse('TELEMETRY_PSEUDONYM_KEY', 'must be set (the key of tenant pseudonyms in telemetry)');
   else if (env.VAULT_PQC_KEK && decodeKey32(env.TELEMETRY_PSEUDONYM_KEY)!.equals(decodeKey32(env.VAULT_PQC_KEK)!)) {
     refuse('TELEMETRY_PSEUDONYM_KEY', 'must differ from VAULT_PQC_KEK (one key, one purpose)');
+  }
+  if (env.TLS_ENABLED && !env.TLS_CERT_FILE) {
+    refuse('TLS_CERT_FILE', 'and TLS_KEY_FILE must be set (the https listener\'s certificate; TLS_ENABLED=false serves plain HTTP only, e.g. behind a TLS-terminating proxy)');
+  }
+  if (env.TLS_ENABLED && env.TLS_ALLOW_CLASSICAL_KEY_EXCHANGE && !env.TLS_ALLOW_CLASSICAL_IN_PRODUCTION) {
+    refuse(
+      'TLS_ALLOW_CLASSICAL_KEY_EXCHANGE',
+      'must be false unless TLS_ALLOW_CLASSICAL_IN_PRODUCTION=true acknowledges it (traffic of X25519-only clients can be recorded now and decrypted by a future quantum computer)',
+    );
   }
   if (env.VAULT_PQC_KEK_FILE) {
     const keyDir = path.resolve(cwd, env.VAULT_PQC_KEY_PATH);
@@ -202,7 +256,23 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
     simulation: env.SIMULATION_MODE,
     pqcMode: env.PQC_MODE,
     gpuDriverMock: env.GPU_DRIVER_MOCK,
-    http: { host: env.HOST, port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES, trustProxy: env.TRUST_PROXY },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      trustProxy: env.TRUST_PROXY,
+      // auto: only probes in production while the https listener serves the rest; everything otherwise.
+      plainRoutes: env.PLAIN_HTTP_ROUTES === 'auto' ? (env.NEURAL_FABRIC_MODE === 'production' && env.TLS_ENABLED ? 'probes' : 'all') : env.PLAIN_HTTP_ROUTES,
+    },
+    tls: {
+      enabled: env.TLS_ENABLED,
+      port: env.TLS_PORT,
+      certificate: env.TLS_CERT_FILE && env.TLS_KEY_FILE ? { certFile: resolve(env.TLS_CERT_FILE), keyFile: resolve(env.TLS_KEY_FILE) } : undefined,
+      mldsaCertificate:
+        env.TLS_MLDSA_CERT_FILE && env.TLS_MLDSA_KEY_FILE ? { certFile: resolve(env.TLS_MLDSA_CERT_FILE), keyFile: resolve(env.TLS_MLDSA_KEY_FILE) } : undefined,
+      reloadIntervalMs: env.TLS_CERT_RELOAD_SECONDS * 1000,
+      allowClassicalKeyExchange: env.TLS_ALLOW_CLASSICAL_KEY_EXCHANGE,
+    },
     dataDir: resolve(env.DATA_DIR),
     reportsDir: resolve(env.REPORTS_DIR),
     database: env.DATABASE_URL.startsWith('sqlite:')

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server as NetServer, Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { INestApplication, Logger } from '@nestjs/common';
@@ -18,26 +18,39 @@ interface Connection {
   open: Set<ServerResponse>;
 }
 
+/** One connection's key on both sides of TLS: the raw TCP socket and the TLSSocket wrapping it share their peer address. */
+const peerOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+
 /**
- * The connections a Node HTTP server holds and the requests in hand on each; once shutdown has
- * begun every answer says `Connection: close`, so keep-alive clients stop reusing their connection
- * instead of racing its close.
+ * The connections a Node HTTP or HTTPS server holds and the requests in hand on each; once shutdown
+ * has begun every answer says `Connection: close`, so keep-alive clients stop reusing their connection
+ * instead of racing its close. On HTTPS a connection is tracked from its TCP accept (the handshake
+ * counts as "may still send its first request"); requests arrive on the TLSSocket wrapping it, which
+ * replaces it as the socket to end.
  */
 class ConnectionTracker {
-  private readonly connections = new Map<Socket, Connection>();
+  private readonly connections = new Map<string, Connection & { raw: Socket; socket: Socket }>();
   private closing = false;
   /** Connections accepted since start. */
   accepted = 0;
 
-  constructor(server: Server) {
+  constructor(readonly server: NetServer) {
     server.on('connection', (socket: Socket) => {
       this.accepted++;
-      this.connections.set(socket, { acceptedAt: Date.now(), requests: 0, open: new Set() });
-      socket.once('close', () => this.connections.delete(socket));
+      if (socket.remotePort === undefined) return; // already gone
+      const key = peerOf(socket);
+      this.connections.set(key, { raw: socket, socket, acceptedAt: Date.now(), requests: 0, open: new Set() });
+      socket.once('close', () => {
+        if (this.connections.get(key)?.raw === socket) this.connections.delete(key);
+      });
+    });
+    server.on('secureConnection', (socket: Socket) => {
+      const connection = this.connections.get(peerOf(socket));
+      if (connection) connection.socket = socket;
     });
     // Prepended so every request is counted before any handler runs; 'close' fires for answered and aborted ones alike.
     server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
-      const connection = this.connections.get(request.socket);
+      const connection = this.connections.get(peerOf(request.socket));
       if (!connection) return;
       connection.requests++;
       connection.open.add(response);
@@ -66,12 +79,12 @@ class ConnectionTracker {
    * connection that never sent a request open, and such a client would hold the shutdown until its timeout.
    */
   closeIdle(): void {
-    for (const [socket, { open }] of this.connections) if (open.size === 0) socket.destroy();
+    for (const { socket, open } of this.connections.values()) if (open.size === 0) socket.destroy();
   }
 }
 
 /**
- * SIGTERM/SIGINT: readiness flips to 503 at once and every answer from then on says
+ * SIGTERM/SIGINT, for the plain listener and `otherServers` (the https one) alike: readiness flips to 503 at once and every answer from then on says
  * `Connection: close`; after the drain period (for load balancers to notice) the listener stops
  * accepting, every request already accepted is answered, idle connections are closed, and then
  * the modules shut down and the process exits 0. If requests outlast the timeout it exits 1.
@@ -80,10 +93,10 @@ class ConnectionTracker {
  * closes "idle" connections at once, which includes accepted connections whose request bytes are
  * already in the socket but not yet parsed — those clients would see a reset instead of an answer.
  */
-export function installGracefulShutdown(app: INestApplication, shutdown: Settings['shutdown'], exit = process.exit): void {
+export function installGracefulShutdown(app: INestApplication, shutdown: Settings['shutdown'], otherServers: NetServer[] = [], exit = process.exit): void {
   const logger = new Logger('Shutdown');
-  const server = app.getHttpServer() as Server;
-  const connections = new ConnectionTracker(server);
+  const trackers = [app.getHttpServer() as NetServer, ...otherServers].map((server) => new ConnectionTracker(server));
+  const accepted = () => trackers.reduce((sum, t) => sum + t.accepted, 0);
   let started = false;
 
   const onSignal = async (signal: NodeJS.Signals) => {
@@ -91,7 +104,7 @@ export function installGracefulShutdown(app: INestApplication, shutdown: Setting
     started = true;
     logger.log(`${signal} received: readiness now 503, draining for ${shutdown.drainMs} ms`);
     app.get(ProbeRegistry).beginShutdown();
-    connections.beginClosing();
+    for (const t of trackers) t.beginClosing();
     await new Promise((resolve) => setTimeout(resolve, shutdown.drainMs));
 
     const timer = setTimeout(() => {
@@ -102,13 +115,13 @@ export function installGracefulShutdown(app: INestApplication, shutdown: Setting
       // Connections the kernel completed are only queued: closing the listener would reset them. libuv
       // takes about one queued connection per turn of the event loop, so turn until a turn takes none.
       const acceptUntil = Date.now() + ACCEPT_QUEUE_DRAIN_MS;
-      for (let seen = -1; seen !== connections.accepted && Date.now() < acceptUntil; ) {
-        seen = connections.accepted;
+      for (let seen = -1; seen !== accepted() && Date.now() < acceptUntil; ) {
+        seen = accepted();
         await nextTurn();
       }
-      if (server.listening) NetServer.prototype.close.call(server);
-      while (!connections.settled(Date.now())) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      connections.closeIdle();
+      for (const { server } of trackers) if (server.listening) NetServer.prototype.close.call(server);
+      while (!trackers.every((t) => t.settled(Date.now()))) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      for (const t of trackers) t.closeIdle();
       await app.close();
       logger.log('closed cleanly');
       clearTimeout(timer);

@@ -7,6 +7,7 @@ import type { AeadCipher } from '../session/aead';
 import type { PqcSession } from '../session/session';
 import { assertSameSuite, type SuiteId } from '../suite';
 import { PqcServerError, toServerError } from './errors';
+import type { HttpsClientOptions, HttpsFetch, TlsConnectionInfo } from './https-transport';
 
 export interface HandshakeOptions {
   /**
@@ -29,11 +30,24 @@ export interface HandshakeOptions {
    * to that key: sealed requests must carry the same key.
    */
   readonly apiKey?: string;
+  /**
+   * How requests are sent. Default: for an https:// URL node:https (so the result can report the TLS
+   * group; see `tls`), otherwise the global fetch. A fetch given here is used as it is, and the result
+   * then carries no `tls`.
+   */
   readonly fetch?: typeof fetch;
+  /** For https:// URLs without `fetch`: certificates to trust (e.g. the development ones), groups and signature algorithms to offer. */
+  readonly tls?: HttpsClientOptions;
   readonly cipher?: AeadCipher;
   readonly clock?: () => number;
   readonly provider?: PqcProvider;
 }
+
+/** The session, and over https (node:https transport) what the TLS connection negotiated. */
+export type HandshakeResult = PqcSession & {
+  /** Protocol, key-exchange group and cipher of the connection the handshake ran on; undefined over plain http or a custom fetch. */
+  readonly tls?: TlsConnectionInfo;
+};
 
 export function handshakeEndpoint(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/pqc/handshake`;
@@ -63,8 +77,20 @@ async function readJson(response: Response): Promise<unknown> {
  * GET the key chain only when the served identity is not the pinned one), POST the hello, verify
  * the server's key confirmation. Returns a session ready to seal/open.
  */
-export async function handshake(baseUrl: string, options: HandshakeOptions = {}): Promise<PqcSession> {
-  const doFetch = options.fetch ?? fetch;
+export async function handshake(baseUrl: string, options: HandshakeOptions = {}): Promise<HandshakeResult> {
+  // Loaded only for https, so nothing of node:https is required where it is not used.
+  const transport: HttpsFetch | undefined =
+    options.fetch === undefined && /^https:/i.test(baseUrl) ? (await import('./https-transport')).httpsFetch(options.tls) : undefined;
+  try {
+    const session = await run(baseUrl, options, transport?.fetch ?? options.fetch ?? fetch);
+    const tls = transport?.info();
+    return tls ? Object.assign(session, { tls }) : session;
+  } finally {
+    transport?.close();
+  }
+}
+
+async function run(baseUrl: string, options: HandshakeOptions, doFetch: typeof fetch): Promise<PqcSession> {
   const clock = options.clock ?? Date.now;
   const endpoint = handshakeEndpoint(baseUrl);
 

@@ -37,6 +37,7 @@ describe('resolveKek', () => {
       VAULT_PQC_KEY_PATH: path.join(dir, 'keystore'),
       VAULT_PQC_KEK_FILE: kekFile,
       TELEMETRY_PSEUDONYM_KEY: 'ef'.repeat(32),
+      TLS_ENABLED: 'false',
     }).settings;
     expect(() => resolveKek(prod, quiet)).toThrow(new KeystoreError(`the key-encryption key file ${kekFile} is readable by group or others (chmod 600 it)`));
     chmodSync(kekFile, 0o600);
