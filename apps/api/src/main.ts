@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const { createLogger } = await import('./lifecycle/logger');
   const { installGracefulShutdown } = await import('./lifecycle/graceful-shutdown');
   const { createHttpsListener, prepareTls } = await import('./tls/https-listener');
+  const { boundUrl } = await import('./http/listen-address');
 
   const logger = createLogger(env.settings.log);
   // Certificates before Nest: a bad one stops start-up at once, naming the file.
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   installGracefulShutdown(app, env.settings.shutdown, https ? [https.server] : []);
   await app.listen(env.settings.http.port, env.settings.http.host);
   const scope = env.settings.http.plainRoutes === 'probes' ? ', probes and /metrics only' : '';
-  logger.log(`listening on ${await app.getUrl()} (${env.settings.mode} mode${scope})`, 'Main');
+  logger.log(`listening on ${boundUrl('http', app.getHttpServer().address())} (${env.settings.mode} mode${scope})`, 'Main');
   if (https) logger.log(`listening on ${await https.listen()} (TLS 1.3, key exchange ${https.groups})`, 'Main');
 }
 

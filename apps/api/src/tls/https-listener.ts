@@ -1,10 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Settings } from '../env/env.schema';
+import { boundUrl } from '../http/listen-address';
 import { CertificateReloader } from './certificate-reloader';
 import { CertificateSource, describeCertificate, readCertificate, tlsContextOptions } from './certificates';
 import { ensureDevCertificates } from './dev-certificates';
@@ -49,12 +49,6 @@ export async function prepareTls(settings: Settings, logger: LoggerService): Pro
 }
 
 /** As Nest prints the plain listener's URL: a wildcard address becomes the loopback one (which the development certificate covers). */
-function displayHost(address: AddressInfo): string {
-  if (address.address === '0.0.0.0') return '127.0.0.1';
-  if (address.address === '::') return '[::1]';
-  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
-}
-
 /**
  * The https listener: a second Node server handing every request to the same Fastify instance
  * (`fastify.routing`, what Fastify's own https option wires up), so routes, hooks, guards and
@@ -94,8 +88,7 @@ export function createHttpsListener(app: NestFastifyApplication, settings: Setti
         server.listen(settings.tls.port, settings.http.host, () => {
           server.off('error', reject);
           reloader.watch(server, settings.tls.reloadIntervalMs);
-          const address = server.address() as AddressInfo;
-          resolve(`https://${displayHost(address)}:${address.port}`);
+          resolve(boundUrl('https', server.address()));
         });
       }),
     close: () =>
