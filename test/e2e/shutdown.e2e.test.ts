@@ -5,33 +5,43 @@ import { devTrust } from '../support/tls';
 
 jest.setTimeout(60_000);
 
-/** Opens a connection and sends one complete request on it; resolves once every byte is handed to the kernel. */
-async function sendRequest(url: URL, request: string): Promise<{ answer: Promise<string>; firstBytes: Promise<unknown> }> {
-  const socket = net.connect(Number(url.port), url.hostname);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const firstBytes = new Promise((resolve) => socket.once('data', resolve));
+type Connect = () => net.Socket;
+const plain = (url: URL): Connect => () => net.connect(Number(url.port), url.hostname);
+const overTls = (url: URL, ca: Buffer): Connect => () => tls.connect({ host: url.hostname, port: Number(url.port), servername: 'localhost', ca });
+
+/** An open connection (TLS handshake done) and everything it will have received when it closes. */
+async function open(connect: Connect): Promise<{ socket: net.Socket; received: () => string; answer: Promise<string> }> {
+  const socket = connect();
+  await new Promise((resolve) => socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', resolve));
+  let data = '';
+  socket.on('data', (chunk) => (data += chunk));
   const answer = new Promise<string>((resolve) => {
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
     socket.on('close', () => resolve(data));
   });
+  return { socket, received: () => data, answer };
+}
+
+/** Opens a connection and sends one complete request on it; resolves once every byte is handed to the kernel. */
+async function sendRequest(connect: Connect, request: string): Promise<{ answer: Promise<string>; firstBytes: Promise<unknown> }> {
+  const { socket, answer } = await open(connect);
+  const firstBytes = new Promise((resolve) => socket.once('data', resolve));
   await new Promise((resolve) => socket.write(request, resolve));
   return { answer, firstBytes };
 }
 
-/** The same over TLS (the https listener), trusting the service's development certificates; resolves once the request is sent. */
-async function sendRequestTls(url: URL, ca: Buffer, request: string): Promise<{ answer: Promise<string> }> {
-  const socket = tls.connect({ host: url.hostname, port: Number(url.port), servername: 'localhost', ca });
-  await new Promise((resolve) => socket.once('secureConnect', resolve));
-  const answer = new Promise<string>((resolve) => {
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    socket.on('close', () => resolve(data));
-  });
-  await new Promise((resolve) => socket.write(request, resolve));
-  return { answer };
+/** A keep-alive client that asks GET /health/live whenever told, each time resolving to that one answer. */
+async function keepAliveClient(connect: Connect): Promise<{ ask(): Promise<string>; closed: Promise<string> }> {
+  const { socket, received, answer } = await open(connect);
+  return {
+    ask: async () => {
+      const before = received().length;
+      socket.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+      while (!/\r\n\r\n[\s\S]*\}$/.test(received().slice(before))) await new Promise((resolve) => setTimeout(resolve, 10));
+      return received().slice(before);
+    },
+    closed: answer,
+  };
 }
 
 async function waitUntilStarted(base: string): Promise<void> {
@@ -48,7 +58,7 @@ describe('SIGTERM with the default settings', () => {
     // Enough concurrent work that most requests are still queued, unparsed or not even accepted at SIGTERM.
     const body = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 256], data: Array(256).fill(0.5) }] });
     const request = `POST /v2/models/wide-mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-    const sent = await Promise.all(Array.from({ length: 60 }, () => sendRequest(url, request)));
+    const sent = await Promise.all(Array.from({ length: 60 }, () => sendRequest(plain(url), request)));
     svc.child.kill('SIGTERM');
 
     const answers = await Promise.all(sent.map((s) => s.answer));
@@ -59,18 +69,7 @@ describe('SIGTERM with the default settings', () => {
 
   it('answers with Connection: close once shutdown has begun, so keep-alive clients leave', async () => {
     const svc = spawnService({ SHUTDOWN_DRAIN_MS: '2000' });
-    const url = new URL(await svc.url());
-    const socket = net.connect(Number(url.port), url.hostname);
-    await new Promise((resolve) => socket.once('connect', resolve));
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk));
-    const closed = new Promise((resolve) => socket.once('close', resolve));
-    const ask = async () => {
-      const before = data.length;
-      socket.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
-      while (!/\r\n\r\n[\s\S]*\}$/.test(data.slice(before))) await new Promise((resolve) => setTimeout(resolve, 10));
-      return data.slice(before);
-    };
+    const { ask, closed } = await keepAliveClient(plain(new URL(await svc.url())));
     expect(await ask()).toMatch(/\r\nConnection: keep-alive\r\n/i);
     svc.child.kill('SIGTERM');
     await svc.waitForLine(/SIGTERM received/);
@@ -81,12 +80,11 @@ describe('SIGTERM with the default settings', () => {
 
   it('does not wait for idle keep-alive or silent connections (exits 0, not 1 at SHUTDOWN_TIMEOUT_MS)', async () => {
     const svc = spawnService({ SHUTDOWN_TIMEOUT_MS: '5000' });
-    const url = new URL(await svc.url());
+    const connect = plain(new URL(await svc.url()));
     // A client that was answered and keeps its connection open, and one that connected and said nothing.
-    const { answer, firstBytes } = await sendRequest(url, 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+    const { answer, firstBytes } = await sendRequest(connect, 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
     await firstBytes;
-    const silent = net.connect(Number(url.port), url.hostname);
-    await new Promise((resolve) => silent.once('connect', resolve));
+    const { socket: silent } = await open(connect);
 
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toBe(0); // exit 1 would mean the timeout fired
@@ -100,30 +98,16 @@ describe('SIGTERM with the default settings', () => {
     const httpsUrl = new URL(await svc.httpsUrl());
     await waitUntilStarted(url.origin);
     const ca = devTrust(svc.dir);
-    const connect = async () => {
-      const socket = tls.connect({ host: httpsUrl.hostname, port: Number(httpsUrl.port), servername: 'localhost', ca });
-      await new Promise((resolve) => socket.once('secureConnect', resolve));
-      return socket;
-    };
+    const connect = overTls(httpsUrl, ca);
 
     // A keep-alive client, asked once before the signal and once during the drain.
-    const keepAlive = await connect();
-    let data = '';
-    keepAlive.on('data', (chunk) => (data += chunk));
-    const closed = new Promise((resolve) => keepAlive.once('close', resolve));
-    const ask = async () => {
-      const before = data.length;
-      keepAlive.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
-      while (!/\r\n\r\n[\s\S]*\}$/.test(data.slice(before))) await new Promise((resolve) => setTimeout(resolve, 10));
-      return data.slice(before);
-    };
+    const { ask, closed } = await keepAliveClient(connect);
     expect(await ask()).toMatch(/\r\nConnection: keep-alive\r\n/i);
 
     const body = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 256], data: Array(256).fill(0.5) }] });
     const request = `POST /v2/models/wide-mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-    const sent = await Promise.all(Array.from({ length: 30 }, () => sendRequestTls(httpsUrl, ca, request)));
-    const silent = await connect(); // completed its handshake and says nothing more
-    silent.on('error', () => undefined);
+    const sent = await Promise.all(Array.from({ length: 30 }, () => sendRequest(connect, request)));
+    const { socket: silent } = await open(connect); // completed its handshake and says nothing more
     svc.child.kill('SIGTERM');
     await svc.waitForLine(/SIGTERM received/);
     expect(await ask()).toMatch(/^HTTP\/1\.1 200[\s\S]*\r\nConnection: close\r\n/i);
