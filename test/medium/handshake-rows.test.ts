@@ -59,6 +59,39 @@ const connect = (options: Parameters<typeof dataSourceOptions>[0], schema?: stri
 
 describe('HandshakeRows on SQLite', () => {
   handshakeRowsContract(() => connect({ type: 'sqlite', path: path.join(tempDir(), 'nf.sqlite') }));
+
+  describe('group commit (the inserts of one event-loop turn share a transaction)', () => {
+    let ds: DataSource;
+    let rows: HandshakeRows;
+    beforeEach(async () => {
+      ds = await connect({ type: 'sqlite', path: path.join(tempDir(), 'nf.sqlite') });
+      await runMigrations(ds);
+      rows = new HandshakeRows(ds);
+    });
+    afterEach(async () => {
+      await ds.destroy();
+    });
+
+    it('fails only the row that violates a constraint; its neighbours commit', async () => {
+      const keys = ['a1', 'b2', 'a1', 'c3'].map((k) => k.repeat(32));
+      const results = await Promise.all(keys.map((replayKey) => rejection(rows.insertReplay({ replayKey, expiresAt: 1 }))));
+      expect(results.map((r) => (r === undefined ? 'ok' : isUniqueViolation(r) ? 'replay' : r))).toEqual(['ok', 'ok', 'replay', 'ok']);
+      const stored = await ds.getRepository(PqcReplayEntity).find({ order: { replayKey: 'ASC' } });
+      expect(stored.map((r) => r.replayKey)).toEqual(['a1', 'b2', 'c3'].map((k) => k.repeat(32)));
+    });
+
+    it('commits nothing of a batch that meets any other error, and reports it to every caller', async () => {
+      await ds.query('DROP TABLE "nf_pqc_session"');
+      const results = await Promise.all([
+        rejection(rows.insertReplay({ replayKey: 'd4'.repeat(32), expiresAt: 1 })),
+        rejection(rows.insertSession(session('s1', null))),
+      ]);
+      expect(results.map((r) => (r as Error | undefined)?.message)).toEqual([expect.stringContaining('no such table'), expect.stringContaining('no such table')]);
+      expect(await ds.getRepository(PqcReplayEntity).count()).toBe(0);
+      await rows.insertReplay({ replayKey: 'e5'.repeat(32), expiresAt: 1 });
+      expect(await ds.getRepository(PqcReplayEntity).count()).toBe(1);
+    });
+  });
 });
 
 describePostgres('HandshakeRows on PostgreSQL (in a schema of its own)', () => {

@@ -1,9 +1,25 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import { PqcReplayEntity, PqcSessionEntity } from './session.entities';
 
-/** A statement of better-sqlite3 (typed here: the driver is loaded by TypeORM, not imported). */
+/** The parts of better-sqlite3 used here (typed here: the driver is loaded by TypeORM, not imported). */
 interface SqliteStatement {
   run(...params: unknown[]): unknown;
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+  transaction(work: () => void): () => void;
+}
+
+interface PendingInsert {
+  sql: string;
+  params: unknown[];
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** A constraint violation rolls back only its own statement; any other error may end the transaction. */
+function isConstraintViolation(error: unknown): boolean {
+  return String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
 }
 
 export type SessionRow = Pick<
@@ -27,15 +43,22 @@ const SESSION_COLUMNS = [
 /**
  * The two inserts every handshake makes (its replay key before any KEM work, its session after), as
  * plain parameterised statements instead of Repository.insert. TypeORM's query builder rebuilt and
- * re-escaped the same SQL on every call, which cost the event loop more than SQLite's own work; on
- * SQLite the statements are prepared once and run on the driver's connection, the one TypeORM uses,
- * so they behave as its inserts did. Table and column names come from the entity metadata (with the
- * schema on PostgreSQL); failures are QueryFailedError as before, so isUniqueViolation still applies.
+ * re-escaped the same SQL on every call, which cost the event loop more than SQLite's own work. Table
+ * and column names come from the entity metadata (with the schema on PostgreSQL); failures are
+ * QueryFailedError as before, so isUniqueViolation still applies.
+ *
+ * On SQLite the statements are prepared once and run on the driver's connection, the one TypeORM
+ * uses, with group commit: the inserts asked for during one turn of the event loop are written in one
+ * transaction, so concurrent handshakes share one WAL commit (and dirty far fewer pages, so the WAL
+ * needs checkpointing less often; a checkpoint syncs files on the event loop). Each caller still
+ * learns of its own row only once it is committed. A row that violates a constraint fails alone
+ * (SQLite rolls back just that statement); any other error fails every row of the batch.
  */
 export class HandshakeRows {
   private readonly insertReplaySql: string;
   private readonly insertSessionSql: string;
   private readonly statements = new Map<string, SqliteStatement>();
+  private pending: PendingInsert[] = [];
 
   constructor(private readonly dataSource: DataSource) {
     this.insertReplaySql = this.insertSql(PqcReplayEntity, REPLAY_COLUMNS);
@@ -72,16 +95,49 @@ export class HandshakeRows {
       await this.dataSource.query(sql, params);
       return;
     }
+    await new Promise<void>((resolve, reject) => {
+      if (this.pending.push({ sql, params, resolve, reject }) === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  private get connection(): SqliteConnection {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  }
+
+  private statement(sql: string): SqliteStatement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private commitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const refused = new Map<PendingInsert, Error>();
     try {
-      let statement = this.statements.get(sql);
-      if (!statement) {
-        const connection = (this.dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }).databaseConnection;
-        statement = connection.prepare(sql);
-        this.statements.set(sql, statement);
-      }
-      statement.run(...params);
+      // Inside a transaction TypeORM has open on this connection, better-sqlite3 uses a savepoint:
+      // the rows then commit or roll back with it, as Repository.insert's would have.
+      this.connection.transaction(() => {
+        for (const insert of batch) {
+          try {
+            this.statement(insert.sql).run(...insert.params);
+          } catch (error) {
+            if (!isConstraintViolation(error)) throw error;
+            refused.set(insert, new QueryFailedError(insert.sql, insert.params, error as Error));
+          }
+        }
+      })();
     } catch (error) {
-      throw new QueryFailedError(sql, params, error as Error);
+      for (const insert of batch) insert.reject(new QueryFailedError(insert.sql, insert.params, error as Error));
+      return;
+    }
+    for (const insert of batch) {
+      const error = refused.get(insert);
+      if (error) insert.reject(error);
+      else insert.resolve();
     }
   }
 }
