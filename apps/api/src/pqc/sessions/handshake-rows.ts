@@ -7,7 +7,7 @@ interface SqliteStatement {
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
-  transaction(work: () => void): () => void;
+  transaction<A extends unknown[]>(work: (...args: A) => void): (...args: A) => void;
 }
 
 interface PendingInsert {
@@ -59,6 +59,7 @@ export class HandshakeRows {
   private readonly insertSessionSql: string;
   private readonly statements = new Map<string, SqliteStatement>();
   private pending: PendingInsert[] = [];
+  private writeBatch?: (batch: PendingInsert[], refused: Map<PendingInsert, Error>) => void;
 
   constructor(private readonly dataSource: DataSource) {
     this.insertReplaySql = this.insertSql(PqcReplayEntity, REPLAY_COLUMNS);
@@ -120,16 +121,17 @@ export class HandshakeRows {
     try {
       // Inside a transaction TypeORM has open on this connection, better-sqlite3 uses a savepoint:
       // the rows then commit or roll back with it, as Repository.insert's would have.
-      this.connection.transaction(() => {
-        for (const insert of batch) {
+      this.writeBatch ??= this.connection.transaction((inserts: PendingInsert[], failed: Map<PendingInsert, Error>) => {
+        for (const insert of inserts) {
           try {
             this.statement(insert.sql).run(...insert.params);
           } catch (error) {
             if (!isConstraintViolation(error)) throw error;
-            refused.set(insert, new QueryFailedError(insert.sql, insert.params, error as Error));
+            failed.set(insert, new QueryFailedError(insert.sql, insert.params, error as Error));
           }
         }
-      })();
+      });
+      this.writeBatch(batch, refused);
     } catch (error) {
       for (const insert of batch) insert.reject(new QueryFailedError(insert.sql, insert.params, error as Error));
       return;
