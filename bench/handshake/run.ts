@@ -77,6 +77,8 @@ async function httpPhase(url: string, serverPid: number) {
   const seconds = (performance.now() - started) / 1000;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const serverCpuAfter = processCpuMs(serverPid);
+  const serverCpuUs = serverCpuBefore === undefined || serverCpuAfter === undefined ? null : ((serverCpuAfter - serverCpuBefore) * 1000) / latencies.length;
+  const clientCpuUs = (clientCpu.user + clientCpu.system) / latencies.length;
   running = false;
   await prober;
   for (const connection of connections) connection.close();
@@ -90,10 +92,8 @@ async function httpPhase(url: string, serverPid: number) {
     latencyMs: { p50: +percentile(latencies, 50).toFixed(2), p99: +percentile(latencies, 99).toFixed(2) },
     liveness: { probes: liveMs.length, p99Ms: +percentile(liveMs, 99).toFixed(1), maxMs: +liveMs[liveMs.length - 1].toFixed(1), goalMs: 1000 },
     // CPU per handshake is steadier than rates while other work shares the machine (10 ms resolution for the server).
-    cpuMicrosecondsPerHandshake: {
-      server: serverCpuBefore === undefined || serverCpuAfter === undefined ? null : Math.round(((serverCpuAfter - serverCpuBefore) * 1000) / latencies.length),
-      loadGenerator: Math.round((clientCpu.user + clientCpu.system) / latencies.length),
-    },
+    cpuMicrosecondsPerHandshake: { server: serverCpuUs === null ? null : Math.round(serverCpuUs), loadGenerator: Math.round(clientCpuUs) },
+    handshakesPerCpuSecond: serverCpuUs === null ? null : Math.round(1e6 / (serverCpuUs + clientCpuUs)),
     loadGenerator: 'keep-alive-client: one HTTP/1.1 keep-alive connection per concurrent client, requests serialised before timing',
   };
 }
@@ -118,6 +118,10 @@ async function main(): Promise<void> {
       b_http: b,
       ratio_b_over_a: +(b.handshakesPerSecond / a).toFixed(3),
       goal_ratio: 0.8,
+      // The same ratio per second of CPU (the server's and the load generator's against the ceiling
+      // process's): about what b/a would be on cores of their own when both phases keep every core
+      // busy, and steadier when other work takes turns on them.
+      ratio_b_over_a_perCpuSecond: b.handshakesPerCpuSecond === null ? null : +(b.handshakesPerCpuSecond / ceiling.results.handshakeHybridAllCores.opsPerCpuSecond).toFixed(3),
       ceiling: ceiling.results,
       ceilingRatios: ceiling.ratios,
     };
@@ -126,7 +130,8 @@ async function main(): Promise<void> {
     console.log(`(a) in-process ceiling, all cores: ${a} handshakes/s`);
     console.log(`(b) HTTP: ${b.handshakesPerSecond} handshakes/s at concurrency ${CONCURRENCY} (p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms, ${b.failures} failures)`);
     console.log(`/health/live during (b): p99 ${b.liveness.p99Ms} ms, max ${b.liveness.maxMs} ms (goal < 1000 ms)`);
-    console.log(`CPU per handshake during (b): server ${b.cpuMicrosecondsPerHandshake.server} µs, load generator ${b.cpuMicrosecondsPerHandshake.loadGenerator} µs; load average ${result.loadAverage1m.start} / ${result.loadAverage1m.beforeHttp} / ${result.loadAverage1m.end}`);
+    const us = (v: number | null) => (v === null ? 'n/a' : Math.round(v));
+    console.log(`CPU per handshake during (b): server ${us(b.cpuMicrosecondsPerHandshake.server)} µs, load generator ${us(b.cpuMicrosecondsPerHandshake.loadGenerator)} µs; per CPU-second b/a = ${result.ratio_b_over_a_perCpuSecond}; load average ${result.loadAverage1m.start} / ${result.loadAverage1m.beforeHttp} / ${result.loadAverage1m.end}`);
     console.log(`b/a = ${result.ratio_b_over_a} (goal >= 0.8); written to ${path.relative(ROOT, OUT)}`);
   } finally {
     server.child.kill('SIGTERM');
