@@ -109,7 +109,7 @@ describe('HTTP surface: probes, metrics, errors, docs', () => {
     expect(res.body.errors).toHaveProperty('name'); // the DTO's answer, not the parser's
   });
 
-  it.each(['/health/live', '/docs', '/no/such/route'])('sends security headers on %s', async (route) => {
+  it.each(['/health/live', '/docs', '/pqc/handshake', '/no/such/route'])('sends security headers on %s', async (route) => {
     const res = await t.http.get(route);
     expect(res.headers).toMatchObject({
       'x-content-type-options': 'nosniff',

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import helmet from '@fastify/helmet';
 import * as path from 'node:path';
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,6 +8,7 @@ import { AppModule } from './app.module';
 import { LoadedEnv } from './env/env.loader';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { useBoundedJsonBodies } from './http/json-body';
+import { useSecurityHeaders } from './http/security-headers';
 import { validationPipe } from './http/validation';
 import { Clock } from './lifecycle/clock';
 import { PQC_BODY_ERROR_CODES } from './pqc/handshake/handshake.controller';
@@ -56,7 +56,7 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
     bodyParser: false,
   });
   useBoundedJsonBodies(adapter.getInstance());
-  await app.register(helmet, {
+  useSecurityHeaders(adapter.getInstance(), {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     // HSTS binds a host name, not a port: a browser that once trusted https://localhost:8643 would then refuse
     // the plain http://localhost:8600 that simulation serves, so only production sends it.

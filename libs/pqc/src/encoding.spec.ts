@@ -21,6 +21,31 @@ describe('base64url', () => {
   it('checks the expected length', () => {
     expectCode(() => fromBase64Url('AAAA', 'field', 4), 'bad_length');
   });
+
+  it.each([
+    ['a lone final character', 'AAAAA'],
+    ['set trailing bits after two bytes', 'AAB'],
+    ['set trailing bits after one byte', 'AB'],
+  ])('rejects %s as non-canonical', (_name, text) => {
+    expectCode(() => fromBase64Url(text, 'field'), 'bad_encoding');
+  });
+
+  it('accepts exactly the texts that decode and encode back to themselves', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({ length: next() % 12 }, () => alphabet[next() % 64]).join('');
+      const roundTrips = Buffer.from(Buffer.from(text, 'base64url')).toString('base64url') === text;
+      let accepted = true;
+      try {
+        fromBase64Url(text, 'field');
+      } catch {
+        accepted = false;
+      }
+      expect([text, accepted]).toEqual([text, roundTrips]);
+    }
+  });
 });
 
 describe('hex', () => {
@@ -33,6 +58,10 @@ describe('hex', () => {
 });
 
 describe('length-prefixed fields', () => {
+  it('is u32be(length) || bytes per field, strings as UTF-8', () => {
+    expect(Buffer.from(encodeFields(['a€', Uint8Array.of(9, 8), ''])).toString('hex')).toBe('0000000461e282ac' + '000000020908' + '00000000');
+  });
+
   it('is injective where plain concatenation is not', () => {
     expect(encodeFields(['ab', 'c'])).not.toEqual(encodeFields(['a', 'bc']));
   });

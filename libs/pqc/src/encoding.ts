@@ -1,11 +1,32 @@
-import { asBytes, concatBytes, utf8 } from './bytes';
+import { asBytes } from './bytes';
 import { PqcProtocolError, assertLength } from './errors';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const LOWER_HEX = /^(?:[0-9a-f]{2})*$/;
+const textEncoder = new TextEncoder();
 
 export function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** The 6-bit value of a base64url character (the text was checked against BASE64URL first). */
+function base64UrlValue(code: number): number {
+  if (code >= 0x61) return code - 0x61 + 26; // a-z
+  if (code >= 0x41) return code === 0x5f ? 63 : code - 0x41; // A-Z, _
+  return code === 0x2d ? 62 : code - 0x30 + 52; // -, 0-9
+}
+
+/**
+ * Whether unpadded base64url text (alphabet already checked) is the one encoding of the bytes it
+ * decodes to: no lone final character, and the bits the last character carries beyond the final
+ * byte are zero. The same as decoding and encoding again, without the second encoding.
+ */
+function isCanonicalBase64Url(text: string): boolean {
+  const tail = text.length % 4;
+  if (tail === 0) return true;
+  if (tail === 1) return false;
+  const unusedBits = tail === 2 ? 0x0f : 0x03;
+  return (base64UrlValue(text.charCodeAt(text.length - 1)) & unusedBits) === 0;
 }
 
 /**
@@ -17,10 +38,10 @@ export function fromBase64Url(text: unknown, field: string, expectedLength?: num
   if (typeof text !== 'string' || !BASE64URL.test(text)) {
     throw new PqcProtocolError('bad_encoding', `${field} must be an unpadded base64url string`);
   }
-  const bytes = asBytes(Buffer.from(text, 'base64url'));
-  if (toBase64Url(bytes) !== text) {
+  if (!isCanonicalBase64Url(text)) {
     throw new PqcProtocolError('bad_encoding', `${field} is not canonical base64url`);
   }
+  const bytes = asBytes(Buffer.from(text, 'base64url'));
   if (expectedLength !== undefined) assertLength(bytes, expectedLength, field);
   return bytes;
 }
@@ -80,12 +101,21 @@ export type Field = Uint8Array | string;
  * concatenation injective, so no two field lists share an encoding.
  */
 export function encodeFields(fields: readonly Field[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const field of fields) {
-    const bytes = typeof field === 'string' ? utf8(field) : field;
-    parts.push(u32be(bytes.length), bytes);
-  }
-  return concatBytes(...parts);
+  // One allocation for the whole encoding: this runs several times per handshake, on kilobytes.
+  const lengths = fields.map((field) => (typeof field === 'string' ? Buffer.byteLength(field, 'utf8') : field.length));
+  const out = new Uint8Array(lengths.reduce((sum, length) => sum + 4 + length, 0));
+  const view = new DataView(out.buffer);
+  let offset = 0;
+  fields.forEach((field, i) => {
+    const length = lengths[i];
+    if (length > 0xffffffff) throw new RangeError(`u32 out of range: ${length}`);
+    view.setUint32(offset, length);
+    offset += 4;
+    if (typeof field !== 'string') out.set(field, offset);
+    else if (textEncoder.encodeInto(field, out.subarray(offset, offset + length)).written !== length) throw new Error('UTF-8 length mismatch');
+    offset += length;
+  });
+  return out;
 }
 
 /** Inverse of encodeFields; exact field count, no trailing bytes. Returned fields are views. */

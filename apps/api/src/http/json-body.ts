@@ -16,17 +16,24 @@ const CLOSE_ARRAY = 0x5d; // ]
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 
+/** The characters that can change the nesting count or whether the scan is inside a string. */
+const STRUCTURE = /["\\[\]{}]/g;
+
 /**
  * Whether `text` nests objects/arrays deeper than `max`, counting brackets outside strings only.
- * It does not validate: malformed text is left for JSON.parse to refuse.
+ * It does not validate: malformed text is left for JSON.parse to refuse. The regular expression
+ * jumps from one structural character to the next, so long strings and numbers (a handshake's
+ * base64url keys, a tensor's values) cost a native scan rather than a JavaScript loop turn per character.
  */
 export function jsonNestingExceeds(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  STRUCTURE.lastIndex = 0;
+  while (STRUCTURE.test(text)) {
+    const i = STRUCTURE.lastIndex - 1;
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === BACKSLASH) i++;
+      if (c === BACKSLASH) STRUCTURE.lastIndex = i + 2; // whatever is escaped
       else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) {
       inString = true;

@@ -27,6 +27,11 @@ export interface PhaseResult {
   readonly workers: number;
   readonly opsPerSecond: number;
   readonly perWorker: readonly number[];
+  /**
+   * Operations per second of CPU the whole process used while the workers were timed (their threads
+   * and V8's helper threads): steadier than opsPerSecond while other work shares the machine.
+   */
+  readonly opsPerCpuSecond: number;
 }
 
 export interface CeilingResult {
@@ -95,13 +100,18 @@ async function runPhase(task: BenchTask, count: number, setup: BenchSetup, durat
   try {
     await Promise.all(workers.map(async (w) => expectMessage(await next(w), 'ready')));
     const done = workers.map(next);
+    const cpuBefore = process.cpuUsage();
     for (const w of workers) w.postMessage('go');
     const results = await Promise.all(done);
+    const cpu = process.cpuUsage(cpuBefore);
+    let ops = 0;
     const perWorker = results.map((m) => {
       if (m.type !== 'done') throw new Error('bench worker protocol error');
+      ops += m.ops;
       return (m.ops * 1000) / m.elapsedMs;
     });
-    return { workers: count, opsPerSecond: perWorker.reduce((a, b) => a + b, 0), perWorker };
+    const opsPerCpuSecond = (ops * 1e6) / (cpu.user + cpu.system);
+    return { workers: count, opsPerSecond: perWorker.reduce((a, b) => a + b, 0), perWorker, opsPerCpuSecond };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -185,8 +195,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 function runWorker(input: WorkerInput): void {
   const port = parentPort!;
   const operation = prepareOperation(input.task, input.setup);
+  // Warm up before reporting ready, so the CPU the coordinator counts from 'go' is the timed loops'.
+  measure(operation, 0, Math.min(500, input.durationMs / 4));
   port.once('message', () => {
-    const { ops, elapsedMs } = measure(operation, input.durationMs);
+    const { ops, elapsedMs } = measure(operation, input.durationMs, 0);
     port.postMessage({ type: 'done', ops, elapsedMs } satisfies WorkerMessage);
   });
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);

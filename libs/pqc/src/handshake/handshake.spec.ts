@@ -158,6 +158,12 @@ describe.each(SUITES)('server rejects bad hellos (%s)', (suite: SuiteId) => {
     const other = makeServer(suite, { label: 'other' });
     expect(() => respond(server, parseClientHello(json, provider), { decapsulationKey: other.decapsulationKey })).toThrow('misconfiguration');
   });
+
+  it('a bundleSha256 that is not the bundle\'s fingerprint is a misconfiguration, also after a handshake with the bundle', () => {
+    const other = makeServer(suite, { label: 'other' });
+    respond(server, parseClientHello(wire(start(server).hello), provider));
+    expect(() => respond(server, parseClientHello(json, provider), { bundleSha256: other.sha256 })).toThrow('not the fingerprint');
+  });
 });
 
 describe('X-Wing low-order X25519 inputs', () => {

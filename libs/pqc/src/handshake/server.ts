@@ -15,6 +15,19 @@ import { signReceipt } from './receipt';
 import { deriveHandshakeSecrets, serverFinished, transcriptHash } from './transcript';
 
 export const DEFAULT_MAX_SKEW_MS = 60_000;
+
+// A bundle's fingerprint, computed once per bundle object rather than on every handshake (it hashes
+// the whole canonical bundle, over 5 kB). Bundles are never changed after they are built or parsed.
+const fingerprints = new WeakMap<KeyBundle, Uint8Array>();
+
+function fingerprintOf(bundle: KeyBundle): Uint8Array {
+  let fingerprint = fingerprints.get(bundle);
+  if (fingerprint === undefined) {
+    fingerprint = bundleFingerprintBytes(bundle);
+    fingerprints.set(bundle, fingerprint);
+  }
+  return fingerprint;
+}
 export const DEFAULT_SESSION_TTL_MS = 60 * 60 * 1000;
 
 export interface RespondToHelloOptions {
@@ -74,7 +87,7 @@ export function respondToHello(options: RespondToHelloOptions): RespondToHelloRe
     throw new Error('server misconfiguration: decapsulation key does not match the bundle KEM public key');
   }
   const expectedSha256 = fromHex(options.bundleSha256, 'bundleSha256', HASH_LENGTH);
-  if (!equalBytes(expectedSha256, bundleFingerprintBytes(bundle))) {
+  if (!equalBytes(expectedSha256, fingerprintOf(bundle))) {
     throw new Error('server misconfiguration: bundleSha256 is not the fingerprint of bundle');
   }
   if (!equalBytes(hello.bundleSha256, expectedSha256)) {

@@ -1,5 +1,5 @@
 import * as nodeCrypto from 'node:crypto';
-import { asBytes, concatBytes, zeroize } from '../bytes';
+import { asBytes, concatBytes, equalBytes, zeroize } from '../bytes';
 import { assertLength } from '../errors';
 import {
   assertMlDsaContext,
@@ -8,6 +8,7 @@ import {
   mlDsaVerifyInputsWellFormed,
 } from './checks';
 import { ML_DSA_65, ML_KEM_768, type PqcProvider } from './types';
+import { importQuietly } from './key-import';
 import { nodeX25519 } from './x25519';
 
 /**
@@ -30,14 +31,15 @@ const MLDSA65_SPKI_PREFIX = hex('308207b2300b0609608648016503040312038207a100');
 function importPrivate(prefix: Uint8Array, seed: Uint8Array): nodeCrypto.KeyObject {
   const der = Buffer.from(concatBytes(prefix, seed));
   try {
-    return nodeCrypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    return importQuietly(() => nodeCrypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
   } finally {
     zeroize(der);
   }
 }
 
 function importPublic(prefix: Uint8Array, publicKey: Uint8Array): nodeCrypto.KeyObject {
-  return nodeCrypto.createPublicKey({ key: Buffer.from(concatBytes(prefix, publicKey)), format: 'der', type: 'spki' });
+  const der = Buffer.from(concatBytes(prefix, publicKey));
+  return importQuietly(() => nodeCrypto.createPublicKey({ key: der, format: 'der', type: 'spki' }));
 }
 
 function exportPublic(key: nodeCrypto.KeyObject, prefix: Uint8Array): Uint8Array {
@@ -45,11 +47,34 @@ function exportPublic(key: nodeCrypto.KeyObject, prefix: Uint8Array): Uint8Array
   return asBytes(spki.subarray(prefix.length));
 }
 
+type PublicKeyImport = (publicKey: Uint8Array) => nodeCrypto.KeyObject;
+
+const importMlKemDer: PublicKeyImport = (publicKey) => importPublic(MLKEM768_SPKI_PREFIX, publicKey);
+
+// Raw key formats came to Node after ML-KEM did; the DER decoder costs ~15 µs more per import, and
+// the server imports one encapsulation key (the client's ephemeral one) per handshake.
+const importMlKemRaw: PublicKeyImport = (publicKey) =>
+  importQuietly(() =>
+    nodeCrypto.createPublicKey({ key: publicKey, format: 'raw-public', asymmetricKeyType: 'ml-kem-768' } as unknown as nodeCrypto.PublicKeyInput),
+  );
+
+/** Raw import where this Node has it and it yields the same key as the DER import, DER otherwise. */
+function chooseMlKemImport(): PublicKeyImport {
+  try {
+    const key = importPrivate(MLKEM768_PKCS8_SEED_PREFIX, nodeCrypto.randomBytes(ML_KEM_768.seedLength));
+    const publicKey = exportPublic(key, MLKEM768_SPKI_PREFIX);
+    const spki = importMlKemRaw(publicKey).export({ format: 'der', type: 'spki' });
+    return equalBytes(spki, concatBytes(MLKEM768_SPKI_PREFIX, publicKey)) ? importMlKemRaw : importMlKemDer;
+  } catch {
+    return importMlKemDer;
+  }
+}
+
 function unsupported(what: string): Error {
   return new Error(`native provider does not support ${what}`);
 }
 
-function buildNativeProvider(api: NativeKemApi): PqcProvider {
+function buildNativeProvider(api: NativeKemApi, importMlKemPublic: PublicKeyImport): PqcProvider {
   return Object.freeze({
     name: 'native',
     mlKem768: Object.freeze({
@@ -74,7 +99,7 @@ function buildNativeProvider(api: NativeKemApi): PqcProvider {
       encapsulate(publicKey: Uint8Array, randomness?: Uint8Array) {
         assertMlKem768EncapsulationKey(publicKey);
         if (randomness !== undefined) throw unsupported('caller-supplied encapsulation randomness');
-        const { sharedKey, ciphertext } = api.encapsulate(importPublic(MLKEM768_SPKI_PREFIX, publicKey));
+        const { sharedKey, ciphertext } = api.encapsulate(importMlKemPublic(publicKey));
         return { ciphertext: asBytes(ciphertext), sharedSecret: asBytes(sharedKey) };
       },
     }),
@@ -119,7 +144,7 @@ function probe(): PqcProvider | undefined {
   const api = nodeCrypto as unknown as Partial<NativeKemApi>;
   if (typeof api.encapsulate !== 'function' || typeof api.decapsulate !== 'function') return undefined;
   try {
-    const provider = buildNativeProvider(api as NativeKemApi);
+    const provider = buildNativeProvider(api as NativeKemApi, chooseMlKemImport());
     const kemSeed = nodeCrypto.randomBytes(ML_KEM_768.seedLength);
     const dk = provider.mlKem768.decapsulationKey(kemSeed);
     const { ciphertext, sharedSecret } = provider.mlKem768.encapsulate(dk.publicKey);

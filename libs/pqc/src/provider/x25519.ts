@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, type Key
 import { asBytes, concatBytes, isAllZero, zeroize } from '../bytes';
 import { PqcProtocolError, assertLength } from '../errors';
 import { toBase64Url } from '../encoding';
+import { importQuietly } from './key-import';
 import { X25519, type X25519Primitive, type X25519PrivateKey } from './types';
 
 // RFC 8410 PKCS#8 header for a raw X25519 private key. Node 20 has no raw private-key import and
@@ -16,7 +17,8 @@ const JWK_X_PLACEHOLDER = toBase64Url(new Uint8Array(32));
 // JWK is the fast path for public keys: OpenSSL 3's DER decoder costs ~10x more per key, which
 // matters on the per-handshake path.
 function importPublicKey(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: toBase64Url(publicKey) }, format: 'jwk' });
+  const x = toBase64Url(publicKey);
+  return importQuietly(() => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' }));
 }
 
 function exportPublicKey(key: KeyObject): Uint8Array {
@@ -65,7 +67,7 @@ export const nodeX25519: X25519Primitive = Object.freeze({
     assertLength(secret, X25519.keyLength, 'X25519 private key');
     const der = Buffer.from(concatBytes(PKCS8_PREFIX, secret));
     try {
-      return wrap(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+      return wrap(importQuietly(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })));
     } finally {
       zeroize(der);
     }
@@ -82,7 +84,8 @@ export const nodeX25519: X25519Primitive = Object.freeze({
   generate(): X25519PrivateKey {
     const secret = randomBytes(X25519.keyLength);
     try {
-      return wrap(createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: secret.toString('base64url'), x: JWK_X_PLACEHOLDER }, format: 'jwk' }));
+      const d = secret.toString('base64url');
+      return wrap(importQuietly(() => createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: JWK_X_PLACEHOLDER }, format: 'jwk' })));
     } finally {
       zeroize(secret);
     }

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadEnv } from '../../env/env.loader';
-import { DEV_KEK_FILE, KeystoreError, resolveKek } from './kek';
+import { createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { DEV_KEK_FILE, Kek, KeystoreError, resolveKek } from './kek';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const quiet = { warn: jest.fn(), log: jest.fn() } as never;
@@ -50,5 +51,28 @@ describe('resolveKek', () => {
     writeFileSync(kekFile, 'not-a-key', { mode: 0o600 });
     const s = settings({ VAULT_PQC_KEK_FILE: kekFile }).settings;
     expect(() => resolveKek(s, quiet)).toThrow(`the key-encryption key file ${kekFile} must hold 32 bytes as 64 hex characters or base64`);
+  });
+});
+
+describe('Kek sealing', () => {
+  const key = randomBytes(32);
+  const kek = Kek.fromBytes(key);
+
+  it('is iv || AES-256-GCM ciphertext || tag under HKDF-SHA-256(KEK, "neural-fabric/kek/" + purpose), on every call', () => {
+    const subkey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'neural-fabric/kek/p', 32));
+    for (const text of ['first', 'second', 'third']) {
+      const sealed = kek.seal('p', Buffer.from(text), 'aad');
+      const decipher = createDecipheriv('aes-256-gcm', subkey, sealed.subarray(0, 12)).setAAD(Buffer.from('aad')).setAuthTag(sealed.subarray(sealed.length - 16));
+      expect(Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString()).toBe(text);
+      expect(kek.open('p', sealed, 'aad')).toEqual(new Uint8Array(Buffer.from(text)));
+    }
+  });
+
+  it('keeps purposes and contexts apart', () => {
+    const sealed = kek.seal('p', Buffer.from('x'), 'aad');
+    expect(kek.open('q', sealed, 'aad')).toBeUndefined();
+    expect(kek.open('p', sealed, 'other')).toBeUndefined();
+    expect(kek.mac('p', 'data')).not.toBe(kek.mac('q', 'data'));
+    expect(kek.verifyMac('p', 'data', kek.mac('p', 'data'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -19,6 +19,12 @@ export class KeystoreError extends Error {}
  * so the KEK itself never encrypts anything directly.
  */
 export class Kek {
+  /**
+   * Subkeys by label, derived once: every session write seals under one, and node:crypto takes a
+   * KeyObject without the argument probing (thrown and caught errors) that a raw key costs it.
+   */
+  private readonly subkeys = new Map<string, KeyObject>();
+
   private constructor(private readonly key: Buffer) {}
 
   static fromBytes(key: Uint8Array): Kek {
@@ -26,8 +32,15 @@ export class Kek {
     return new Kek(Buffer.from(key));
   }
 
-  private subkey(label: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `neural-fabric/kek/${label}`, 32));
+  private subkey(label: string): KeyObject {
+    let subkey = this.subkeys.get(label);
+    if (subkey === undefined) {
+      const bytes = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `neural-fabric/kek/${label}`, 32));
+      subkey = createSecretKey(bytes);
+      bytes.fill(0);
+      this.subkeys.set(label, subkey);
+    }
+    return subkey;
   }
 
   /** AES-256-GCM under a purpose-bound subkey; iv || ciphertext || tag. The AAD binds the context. */

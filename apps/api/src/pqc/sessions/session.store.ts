@@ -5,6 +5,7 @@ import { LessThan, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../database/columns';
 import { eraseDeleted } from '../../database/sqlite-file';
 import { KeyService } from '../keystore/key.service';
+import { HandshakeRows } from './handshake-rows';
 import { KeyedMutex } from './keyed-mutex';
 import { PqcReplayEntity, PqcSessionEntity } from './session.entities';
 
@@ -27,13 +28,16 @@ const PURGE_INTERVAL_MS = 60_000;
 export class SessionStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SessionStore.name);
   private readonly mutex = new KeyedMutex();
+  private readonly rows: HandshakeRows;
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectRepository(PqcSessionEntity) private readonly sessions: Repository<PqcSessionEntity>,
     @InjectRepository(PqcReplayEntity) private readonly replays: Repository<PqcReplayEntity>,
     private readonly keys: KeyService,
-  ) {}
+  ) {
+    this.rows = new HandshakeRows(sessions.manager.connection);
+  }
 
   onModuleInit(): void {
     this.purgeTimer = setInterval(() => {
@@ -48,7 +52,7 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
   /** Records a handshake's replay key; a second claim inside its lifetime is a replay. */
   async claimReplayKey(replayKey: string, expiresAt: number): Promise<void> {
     try {
-      await this.replays.insert({ replayKey, expiresAt });
+      await this.rows.insertReplay({ replayKey, expiresAt });
     } catch (error) {
       if (isUniqueViolation(error)) throw new PqcProtocolError('replay', 'this ClientHello was already used');
       throw error;
@@ -58,18 +62,21 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
   /** Stores a new session for the API key that made it (undefined: anonymous). */
   async create(keys: SessionKeys, apiKeyId: string | undefined, now = Date.now()): Promise<void> {
     const session = PqcSession.fromKeys(keys, 'server');
-    await this.sessions.insert({
-      id: session.sessionId,
-      apiKeyId: apiKeyId ?? null,
-      keyVersion: keys.keyVersion,
-      suite: keys.suite,
-      transcriptSha256: session.transcriptSha256,
-      sealedState: this.seal(session),
-      revision: 0,
-      createdAt: now,
-      expiresAt: keys.expiresAt,
-    });
-    session.destroy();
+    try {
+      await this.rows.insertSession({
+        id: session.sessionId,
+        apiKeyId: apiKeyId ?? null,
+        keyVersion: keys.keyVersion,
+        suite: keys.suite,
+        transcriptSha256: session.transcriptSha256,
+        sealedState: this.seal(session),
+        revision: 0,
+        createdAt: now,
+        expiresAt: keys.expiresAt,
+      });
+    } finally {
+      session.destroy();
+    }
   }
 
   /**
