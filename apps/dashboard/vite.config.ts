@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 import { bundleBudget } from './bundle-budget';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -11,7 +12,8 @@ const API_PATHS = ['/auth', '/admin', '/audit', '/policies', '/pqc', '/v2', '/he
 
 export default defineConfig({
   root,
-  plugins: [react(), bundleBudget(fromRoot('reports/dashboard-bundle.json'))],
+  // Every text output is also written as .br and .gz (smaller only); the API sends them to browsers that accept them.
+  plugins: [react(), bundleBudget(fromRoot('reports/dashboard-bundle.json')), compression({ algorithms: ['brotliCompress', 'gzip'] })],
   resolve: { alias: { '@nf/contracts': fromRoot('libs/contracts/src') } },
   build: { outDir: fromRoot('dist/dashboard'), emptyOutDir: true, reportCompressedSize: true },
   // `npm run dev`: Vite serves the UI, the API runs separately (npm start) and is proxied.

@@ -57,6 +57,36 @@ export class Shell {
     return this.page.getByTestId('simulation-banner');
   }
 
+  /** The header's "Service unreachable since …" line. */
+  get unreachable(): Locator {
+    return this.page.getByTestId('service-unreachable');
+  }
+
+  /** The elements that reach past the viewport's right edge, innermost first (to name what overflows). */
+  async overflowing(): Promise<string[]> {
+    return this.page.evaluate(`(() => {
+      const width = document.documentElement.clientWidth;
+      const past = (el) => el.getBoundingClientRect().right > width + 0.5;
+      // Inside an ancestor that clips it (overflow other than visible) and itself fits, nothing scrolls the page.
+      const clipped = (el) => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible' && !past(a)) return true;
+        }
+        return false;
+      };
+      return [...document.querySelectorAll('body *')]
+        .filter((el) => past(el) && !clipped(el) && ![...el.children].some((c) => past(c) && !clipped(c)))
+        .slice(0, 5)
+        .map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') + ' ' + Math.round(el.getBoundingClientRect().right) + 'px');
+    })()`);
+  }
+
+  /** The page's width against the viewport's: no sideways scrolling when scrollWidth <= clientWidth. */
+  async widths(): Promise<{ scrollWidth: number; clientWidth: number }> {
+    // A string: this project's type-check has no DOM library (the page has one).
+    return this.page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })');
+  }
+
   async screenshot(file: string): Promise<void> {
     await this.page.screenshot({ path: file, fullPage: true });
   }
@@ -77,8 +107,30 @@ export class Shell {
   }
 }
 
+/** Whether an element lies wholly inside the viewport. */
+export async function fullyVisible(locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const viewport = locator.page().viewportSize()!;
+  return !!box && box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height;
+}
+
 export class OverviewPage {
   constructor(readonly page: Page) {}
+
+  /** A panel by id (handshake, runtime, probes, environment, charts): its data-state is fresh, unknown or loading. */
+  panel(id: string): Locator {
+    return this.page.getByTestId(`panel-${id}`);
+  }
+
+  /** Chooses the charts' range (15 min or 1 h). */
+  async chooseRange(label: '15 min' | '1 h'): Promise<void> {
+    await this.page.getByRole('group', { name: 'Chart range' }).getByRole('button', { name: label }).click();
+  }
+
+  /** How many points a chart draws. */
+  async points(chart: string): Promise<number> {
+    return Number(await this.page.getByTestId(`chart-${chart}`).getAttribute('data-points'));
+  }
 
   get activeKeyVersion(): Locator {
     return this.page.getByTestId('active-key-version');
@@ -162,10 +214,63 @@ export class KeysPage {
     return this.dialog.getByRole('listitem').allTextContents();
   }
 
-  /** Focus starts on Cancel: Tab to the confirm button, Enter. */
-  async confirmByKeyboard(): Promise<void> {
+  /** Focus starts in the required reason: type it, Tab past Cancel to the confirm button, Enter. */
+  async rejectByKeyboard(reason: string): Promise<void> {
+    await this.page.keyboard.type(reason);
+    await this.page.keyboard.press('Tab');
     await this.page.keyboard.press('Tab');
     await this.page.keyboard.press('Enter');
     await this.dialog.waitFor({ state: 'detached' });
+  }
+}
+
+export class AuditPage {
+  constructor(readonly page: Page) {}
+
+  get entries(): Locator {
+    return this.page.getByTestId('audit-entries');
+  }
+
+  get chainResult(): Locator {
+    return this.page.getByTestId('chain-result');
+  }
+
+  get checkedAt(): Locator {
+    return this.page.getByTestId('chain-checked-at');
+  }
+
+  get range(): Locator {
+    return this.page.getByTestId('audit-range').first();
+  }
+
+  /** The number of entries the intact chain check covered, once it shows one. */
+  async verifiedEntries(): Promise<number> {
+    await this.chainResult.getByText(/^intact: \d+ entries/).waitFor();
+    return Number(/intact: (\d+) entries/.exec((await this.chainResult.textContent()) ?? '')![1]);
+  }
+
+  async filter(choice: { action?: string; actor?: string }): Promise<void> {
+    await this.page.getByLabel('Action').selectOption(choice.action ?? '');
+    await this.page.getByLabel('Actor').selectOption(choice.actor ?? '');
+    await this.page.getByRole('button', { name: 'Apply filters' }).click();
+    // The rows read for these filters, not the previous ones still standing in.
+    const shows = JSON.stringify({ action: choice.action ?? '', actor: choice.actor ?? '' });
+    await this.page.locator(`[data-testid="audit-entries"][data-shows='${shows}']`).waitFor();
+  }
+}
+
+export class ModelsPage {
+  constructor(readonly page: Page) {}
+
+  row(model: string): Locator {
+    return this.page.getByTestId(`model-${model}`);
+  }
+
+  outcome(model: string): Locator {
+    return this.page.getByTestId(`model-outcome-${model}`);
+  }
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog');
   }
 }

@@ -23,6 +23,7 @@ describe('audit routes', () => {
   it('needs a signed-in admin or viewer', async () => {
     await t.http.get('/audit').expect(401);
     await t.http.get('/audit/verify').expect(401);
+    await t.http.get('/audit/facets').expect(401);
     await t.http.get('/audit').set('Cookie', `${SESSION_COOKIE}=forged`).expect(401);
   });
 
@@ -62,7 +63,62 @@ describe('audit routes', () => {
     expect(first.nextBeforeSeq).toBe(first.entries[1].seq);
     const second = (await alice.get(`/audit?limit=2&beforeSeq=${first.nextBeforeSeq}`).expect(200)).body;
     expect(second.entries[0].seq).toBe(first.nextBeforeSeq - 1);
-    expect((await alice.get(`/audit?since=${Date.now() + 60_000}`).expect(200)).body).toEqual({ entries: [] });
+    expect((await alice.get(`/audit?since=${Date.now() + 60_000}`).expect(200)).body).toEqual({ entries: [], total: 0, newer: 0 });
+  });
+
+  it('pages both ways and says where the page lies among the matching entries', async () => {
+    const head = (await alice.get('/audit?limit=1').expect(200)).body;
+    const total = head.entries[0].seq;
+    expect(head).toMatchObject({ total, newer: 0, nextBeforeSeq: total });
+    const first = (await alice.get('/audit?limit=2').expect(200)).body;
+    const second = (await alice.get(`/audit?limit=2&beforeSeq=${first.nextBeforeSeq}`).expect(200)).body;
+    expect(second).toMatchObject({ total, newer: 2 });
+    // Back to the newer page: the entries just above the second page's first, newest first.
+    const back = (await alice.get(`/audit?limit=2&afterSeq=${second.entries[0].seq}`).expect(200)).body;
+    expect(back.entries.map((e: AuditEntryView) => e.seq)).toEqual(first.entries.map((e: AuditEntryView) => e.seq));
+    expect(back).toMatchObject({ total, newer: 0 });
+    // The oldest page has no older one.
+    const oldest = (await alice.get('/audit?limit=2&afterSeq=0').expect(200)).body;
+    expect(oldest.entries.map((e: AuditEntryView) => e.seq)).toEqual([2, 1]);
+    expect(oldest).toMatchObject({ total, newer: total - 2 });
+    expect(oldest.nextBeforeSeq).toBeUndefined();
+    // Counts follow the filters.
+    const logins = (await alice.get('/audit?action=login_succeeded&limit=1').expect(200)).body;
+    expect(logins.total).toBe((await alice.get('/audit?action=login_succeeded&limit=500').expect(200)).body.entries.length);
+  });
+
+  it("shows an account's role at the time, filters by actor name, and offers the names and actions found", async () => {
+    // Defect: a viewer's sign-in showed as "(admin)", the actor's type; the role is recorded with the entry now.
+    const [veraLogin] = (await alice.get('/audit?action=login_succeeded&actorName=vera&limit=1').expect(200)).body.entries as AuditEntryView[];
+    expect(veraLogin.actor).toEqual({ type: 'admin', id: viewer.id, name: 'vera', role: 'viewer' });
+    expect(veraLogin.details.actorRole).toBe('viewer');
+    const [aliceLogin] = (await alice.get('/audit?action=login_succeeded&actorName=alice&limit=1').expect(200)).body.entries as AuditEntryView[];
+    expect(aliceLogin.actor).toMatchObject({ name: 'alice', role: 'admin' });
+    const byName = (await alice.get('/audit?actorName=vera&limit=500').expect(200)).body.entries as AuditEntryView[];
+    expect(byName.length).toBeGreaterThan(0);
+    expect(byName.every((e) => e.actor.name === 'vera')).toBe(true);
+    // Entries by the CLI carry no account role.
+    const [created] = (await alice.get('/audit?action=admin_created&limit=1').expect(200)).body.entries as AuditEntryView[];
+    expect(created.actor).toMatchObject({ type: 'cli', role: null });
+
+    const facets = (await viewer.get('/audit/facets').expect(200)).body;
+    expect(facets.actions).toEqual([...facets.actions].sort());
+    expect(facets.actions).toEqual(expect.arrayContaining(['admin_created', 'login_succeeded', 'password_changed']));
+    expect(facets.actors).toEqual(expect.arrayContaining([{ type: 'admin', name: 'alice' }, { type: 'admin', name: 'vera' }, { type: 'cli', name: 'test' }]));
+  });
+
+  it('sends slim pages on request, and any one entry in full', async () => {
+    const full = await viewer.get('/audit?limit=50').expect(200);
+    const summary = await viewer.get('/audit?limit=50&view=summary').expect(200);
+    expect(summary.body.entries.map((e: AuditEntryView) => e.seq)).toEqual(full.body.entries.map((e: AuditEntryView) => e.seq));
+    for (const entry of summary.body.entries) expect(Object.keys(entry).sort()).toEqual(['action', 'actor', 'at', 'details', 'keyVersionAfter', 'keyVersionBefore', 'seq', 'target']);
+    expect(summary.text.length).toBeLessThan(full.text.length / 5);
+    const [newest] = full.body.entries as AuditEntryView[];
+    expect((await viewer.get(`/audit/${newest.seq}`).expect(200)).body).toEqual(newest);
+    await viewer.get(`/audit/${newest.seq + 1000}`).expect(404);
+    await viewer.get('/audit/abc').expect(404);
+    await viewer.get('/audit?view=tiny').expect(400);
+    await t.http.get(`/audit/${newest.seq}`).expect(401);
   });
 
   it('rejects invalid filters, keyed by field', async () => {
@@ -71,9 +127,12 @@ describe('audit routes', () => {
   });
 
   it('verifies the chain and exports the result and the entry counts as metrics', async () => {
+    const before = Date.now();
     const res = await viewer.get('/audit/verify').expect(200);
     const total = (await viewer.get('/audit?limit=1').expect(200)).body.entries[0].seq;
-    expect(res.body).toEqual({ ok: true, entries: total });
+    expect(res.body).toEqual({ ok: true, entries: total, checkedAt: expect.any(Number) });
+    expect(res.body.checkedAt).toBeGreaterThanOrEqual(before);
+    expect(res.body.checkedAt).toBeLessThanOrEqual(Date.now());
     const metrics = (await t.http.get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^nf_audit_chain_ok 1$/m);
     expect(metrics).toMatch(/^nf_audit_entries_total\{action="login_succeeded"\} [1-9]\d*$/m);

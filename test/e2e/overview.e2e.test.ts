@@ -1,4 +1,4 @@
-import type { OverviewView } from '@nf/contracts';
+import type { OverviewHistoryView, OverviewView } from '@nf/contracts';
 import { handshake } from '@nf/pqc';
 import { AdminClient, newAdmin } from '../support/admins';
 import { startTestApp, TestApp } from '../support/app';
@@ -13,7 +13,7 @@ describe('GET /admin/overview', () => {
   const snapshot = async () => (await viewer.get('/admin/overview').expect(200)).body as OverviewView;
 
   beforeAll(async () => {
-    t = await startTestApp({ PQC_WORKERS: '1', RUNTIME_WORKERS: '1' });
+    t = await startTestApp({ PQC_WORKERS: '1', RUNTIME_WORKERS: '1', OVERVIEW_HISTORY_INTERVAL_SECONDS: '1', OVERVIEW_HISTORY_MINUTES: '2' });
     viewer = await newAdmin(t, 'overview-viewer', 'viewer');
   });
   afterAll(async () => {
@@ -62,7 +62,47 @@ describe('GET /admin/overview', () => {
     expect(latency.counts.at(-1)).toBeLessThanOrEqual(latency.count);
   });
 
+  it('keeps a history of samples in the service, successful and failed handshakes apart', async () => {
+    const history = async (query = '') => (await viewer.get(`/admin/overview/history${query}`).expect(200)).body as OverviewHistoryView;
+    /** The history once it holds a sample taken after `at` (one is taken every second). */
+    const sampledAfter = async (at: number) => {
+      let view = await history();
+      for (let i = 0; i < 50 && view.samples.at(-1)!.at <= at; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        view = await history();
+      }
+      return view;
+    };
+    // A baseline taken after everything earlier tests sent.
+    const first = await sampledAfter(Date.now());
+    expect(first).toMatchObject({ instanceId: (await snapshot()).instanceId, intervalMs: 1000, retentionMs: 120_000 });
+    const last = first.samples.at(-1)!;
+
+    const { sha256 } = (await t.http.get('/pqc/handshake').expect(200)).body;
+    await handshake(t.url, { pin: sha256 });
+    await handshake(t.url, { pin: sha256 });
+    expect((await fetch(`${t.url}/pqc/handshake`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"v":1}' })).status).toBe(400);
+    await t.http.post('/v2/models/tiny-mlp/infer').send({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [0.1, 0.2, 0.3, 0.4] }] }).expect(200);
+
+    // The next sample counts them; nothing else runs against this app meanwhile.
+    const later = await sampledAfter(Date.now());
+    const newest = later.samples.at(-1)!;
+    expect(newest.handshakes.ok - last.handshakes.ok).toBe(2);
+    expect(newest.handshakes.failed - last.handshakes.failed).toBe(1);
+    expect(newest.inference.requests - last.inference.requests).toBe(1);
+    expect(newest.latency.count - last.latency.count).toBe(1);
+    expect(newest.latency.counts).toHaveLength(later.latencyBounds.length);
+    expect(later.samples.map((s) => s.at)).toEqual([...later.samples.map((s) => s.at)].sort((a, b) => a - b));
+
+    // A window: its samples and the one just before it, so its first rate has a start.
+    const windowed = await history('?minutes=1');
+    expect(windowed.samples.every((s) => s.at >= Date.now() - 60_000 - 2000)).toBe(true);
+    const invalid = await viewer.get('/admin/overview/history?minutes=0').expect(400);
+    expect(Object.keys(invalid.body.errors)).toEqual(['minutes']);
+  });
+
   it('is refused without a session', async () => {
     await t.http.get('/admin/overview').expect(401);
+    await t.http.get('/admin/overview/history').expect(401);
   });
 });

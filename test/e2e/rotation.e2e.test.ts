@@ -50,6 +50,10 @@ describe('key rotation under the two-person rule', () => {
     const created = await alice.post('/pqc/rotations', { reason: 'suspected exposure of a backup' }).expect(201);
     expect(created.body).toMatchObject({ status: 'PENDING', targetKeyVersion: 2, approvalsRequired: 1, requester: { id: alice.id, name: 'alice' } });
 
+    // While it waits, /metrics says when it expires unanswered (what the "about to expire" alert reads).
+    const waiting = (await t.http.get('/metrics')).text;
+    expect(waiting).toContain(`nf_key_rotation_pending_expiry_timestamp_seconds ${created.body.expiresAt / 1000}\n`);
+
     // The requester can never approve their own request.
     const self = await alice.post(`/pqc/rotations/${created.body.id}/approve`, { requestHash: created.body.requestHash }).expect(403);
     expect(self.body.message).toMatch(/requester cannot approve/);
@@ -75,7 +79,7 @@ describe('key rotation under the two-person rule', () => {
     expect(repinned).toEqual([after.sha256]);
 
     const keys = (await viewer.get('/pqc/keys').expect(200)).body;
-    expect(keys).toMatchObject({ activeVersion: 2, sha256: after.sha256, bundleSha256: after.bundleSha256 });
+    expect(keys).toMatchObject({ activeVersion: 2, sha256: after.sha256, bundleSha256: after.bundleSha256, bundleNotAfter: after.bundle.notAfter });
     type Row = { version: number; state: string; identitySha256: string; fingerprint: string };
     expect(keys.versions.map((v: Row) => [v.version, v.state, v.identitySha256, v.fingerprint])).toEqual([
       [1, 'verify-only', before.sha256, before.bundleSha256],
@@ -84,6 +88,8 @@ describe('key rotation under the two-person rule', () => {
     const metrics = (await t.http.get('/metrics')).text;
     expect(metrics).toMatch(/^nf_key_rotation_requests_total\{outcome="executed"\} 1$/m);
     expect(metrics).toMatch(/^nf_key_rotation_pending 0$/m);
+    expect(metrics).toMatch(/^nf_key_rotation_pending_expiry_timestamp_seconds 0$/m);
+    expect(metrics).toContain(`nf_key_bundle_expiry_timestamp_seconds ${Date.parse(after.bundle.notAfter) / 1000}\n`);
     expect(metrics).toMatch(/^nf_pqc_active_key_version 2$/m);
   });
 
@@ -91,8 +97,18 @@ describe('key rotation under the two-person rule', () => {
     const r = (await alice.post('/pqc/rotations', { reason: 'testing the refusal paths' }).expect(201)).body;
     await alice.post('/pqc/rotations', { reason: 'a second one while the first is open' }).expect(409);
     await bob.post(`/pqc/rotations/${r.id}/cancel`).expect(403);
-    const rejected = await carol.post(`/pqc/rotations/${r.id}/reject`, { requestHash: r.requestHash }).expect(200);
+    // A rejection says why: without a reason it is refused, naming the field, and nothing changes.
+    const noReason = await carol.post(`/pqc/rotations/${r.id}/reject`, { requestHash: r.requestHash }).expect(400);
+    expect(Object.keys(noReason.body.errors)).toEqual(['reason']);
+    await carol.post(`/pqc/rotations/${r.id}/reject`, { requestHash: r.requestHash, reason: 'too short' }).expect(400);
+    expect((await carol.get(`/pqc/rotations/${r.id}`).expect(200)).body.status).toBe('PENDING');
+    const rejected = await carol.post(`/pqc/rotations/${r.id}/reject`, { requestHash: r.requestHash, reason: 'no change window this week' }).expect(200);
     expect(rejected.body.status).toBe('REJECTED');
+    expect(rejected.body.decidedAt).toEqual(expect.any(Number));
+    expect(rejected.body.rejections).toEqual([{ admin: { id: carol.id, name: 'carol' }, at: expect.any(Number), reason: 'no change window this week' }]);
+    // The audit entry keeps the reason and the rejecting admin's role at the time.
+    const [entry] = (await carol.get(`/audit?action=rotation_rejected&actorId=${carol.id}`).expect(200)).body.entries;
+    expect(entry).toMatchObject({ actor: { name: 'carol', role: 'admin' }, target: `rotation:${r.id}`, details: { reason: 'no change window this week' } });
     await bob.post(`/pqc/rotations/${r.id}/approve`, { requestHash: r.requestHash }).expect(409);
 
     const c = (await alice.post('/pqc/rotations', { reason: 'to be cancelled by its requester' }).expect(201)).body;

@@ -96,12 +96,12 @@ function auditContract(connect: () => Promise<DataSource>) {
     const stored = await rows();
     expect(stored[0].details).toBe('{"a":{"reason":"quarterly"},"z":1}');
     expect(typeof stored[0].at).toBe('number');
-    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 2 });
+    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 2, checkedAt: expect.any(Number) });
     expect(await registry.getSingleMetricAsString('nf_audit_chain_ok')).toMatch(/^nf_audit_chain_ok 1$/m);
   });
 
   it('verifies an empty log', async () => {
-    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 0 });
+    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 0, checkedAt: expect.any(Number) });
   });
 
   it('verifies entries signed under an older key version after rotation', async () => {
@@ -109,7 +109,7 @@ function auditContract(connect: () => Promise<DataSource>) {
     signer.active = 2;
     await recordMany(service, 2);
     expect((await rows()).map((r) => r.sigKeyVersion)).toEqual([1, 1, 2, 2]);
-    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 4 });
+    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 4, checkedAt: expect.any(Number) });
   });
 
   it('lists newest first with filters and seq pagination', async () => {
@@ -175,7 +175,7 @@ function auditContract(connect: () => Promise<DataSource>) {
       expect(result).toBe(2);
       expect(await works()).toEqual(['w1']);
       expect((await rows()).map((r) => [r.seq, r.action, r.details])).toEqual([[1, 'rotation_approved', '{"approvals":2}']]);
-      await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 1 });
+      await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 1, checkedAt: expect.any(Number) });
     });
 
     it('stores neither when work throws, and passes its error on untouched', async () => {
@@ -227,7 +227,7 @@ function auditContract(connect: () => Promise<DataSource>) {
       expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBe(2); // one claim, and recordMany
       expect(await works()).toHaveLength(1);
       expectGaplessChain(await rows(), 5);
-      await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 5 });
+      await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 5, checkedAt: expect.any(Number) });
     });
   });
 
@@ -249,7 +249,7 @@ function auditContract(connect: () => Promise<DataSource>) {
     ])('%s', async (_column, change, reason) => {
       const [, row2] = await rows();
       await tamper(2, change(row2));
-      await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 4, firstBroken: { seq: 2, reason } });
+      await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 4, firstBroken: { seq: 2, reason }, checkedAt: expect.any(Number) });
       expect(await registry.getSingleMetricAsString('nf_audit_chain_ok')).toMatch(/^nf_audit_chain_ok 0$/m);
     });
 
@@ -265,12 +265,12 @@ function auditContract(connect: () => Promise<DataSource>) {
         prev = forged.hash;
       }
       await tamper(2, { signature: all[2].signature });
-      await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 4, firstBroken: { seq: 2, reason: 'bad signature' } });
+      await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 4, firstBroken: { seq: 2, reason: 'bad signature' }, checkedAt: expect.any(Number) });
     });
 
     it('a deleted entry in the middle', async () => {
       await ds.getRepository(AuditEntryEntity).delete({ seq: 3 });
-      await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 3, firstBroken: { seq: 3, reason: 'missing seq' } });
+      await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 3, firstBroken: { seq: 3, reason: 'missing seq' }, checkedAt: expect.any(Number) });
     });
 
     it('a deleted first entry', async () => {
@@ -285,7 +285,7 @@ function auditContract(connect: () => Promise<DataSource>) {
     );
     expect(views.map((v) => v.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expectGaplessChain(await rows(), 20);
-    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 20 });
+    await expect(service.verifyChain()).resolves.toEqual({ ok: true, entries: 20, checkedAt: expect.any(Number) });
   });
 }
 
@@ -342,7 +342,7 @@ describePostgres('audit log on PostgreSQL', () => {
       );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       expect(await replicas[1].query(`SELECT id FROM ${workTable(replicas[1])}`)).toHaveLength(1);
-      await expect(services[1].verifyChain()).resolves.toEqual({ ok: true, entries: 1 });
+      await expect(services[1].verifyChain()).resolves.toEqual({ ok: true, entries: 1, checkedAt: expect.any(Number) });
     } finally {
       await Promise.all(replicas.map((ds) => ds.destroy()));
     }
@@ -362,7 +362,7 @@ describePostgres('audit log on PostgreSQL', () => {
       const rows = await replicas[1].getRepository(AuditEntryEntity).find({ order: { seq: 'ASC' } });
       expectGaplessChain(rows, 20);
       expect(new Set(rows.map((r) => r.actorId))).toEqual(new Set(['replica-0', 'replica-1']));
-      await expect(services[1].verifyChain()).resolves.toEqual({ ok: true, entries: 20 });
+      await expect(services[1].verifyChain()).resolves.toEqual({ ok: true, entries: 20, checkedAt: expect.any(Number) });
     } finally {
       await Promise.all(replicas.map((ds) => ds.destroy()));
     }

@@ -18,10 +18,10 @@ export interface TestApp {
 const quiet = { log() {}, warn() {}, error() {} };
 
 /** The real application on an in-memory SQLite database, driven over HTTP by supertest. */
-export async function startTestApp(overrides: Record<string, string> = {}, options: { https?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: { https?: boolean; dashboardDir?: string } = {}): Promise<TestApp> {
   register.clear(); // prom-client's registry is process-global; each app starts from an empty one
   const env = testEnv(overrides);
-  const app = await createApp(env, { dashboardDir: '/nonexistent' });
+  const app = await createApp(env, { dashboardDir: options.dashboardDir ?? '/nonexistent' });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   let https: TestApp['https'];

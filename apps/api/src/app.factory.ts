@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
 import * as path from 'node:path';
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +16,7 @@ import { PQC_BODY_ERROR_CODES } from './pqc/handshake/handshake.controller';
 import { TelemetryService, telemetryHook } from './policy/telemetry.service';
 import { InferenceMetrics } from './runtime/scheduler/inference.metrics';
 import { restrictPlainListener } from './tls/plain-listener-scope';
+import { dashboardAssets } from './http/dashboard-assets';
 import { JobHookChain, metricsHook, modelReadyHook, simulationPolicyHook, tenantAdmissionHook } from './runtime/scheduler/job-hooks';
 import { VERSION } from './version';
 
@@ -88,10 +90,8 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   const dashboardDir = options.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
-  if (existsSync(path.join(dashboardDir, 'index.html'))) {
-    // wildcard:false registers one route per built file, so unknown paths still reach the JSON 404.
-    app.useStaticAssets({ root: dashboardDir, prefix: '/', wildcard: false, index: 'index.html' });
-  }
+  // Registered as the plugin itself: Nest's useStaticAssets types an older @fastify/static's options.
+  if (existsSync(path.join(dashboardDir, 'index.html'))) await app.register(fastifyStatic, dashboardAssets(dashboardDir));
   await app.init();
   return app;
 }

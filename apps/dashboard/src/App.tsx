@@ -3,9 +3,10 @@ import type { SessionView } from '@nf/contracts';
 import { useEffect, useState } from 'react';
 import { onSessionExpired } from './api/client';
 import { ErrorText } from './components/ErrorText';
-import { ModeBanner, SimulationBanner } from './components/SimulationBanner';
-import { OverviewHistoryProvider } from './hooks/use-overview';
+import { ServiceStatus } from './components/ServiceStatus';
+import { SimulationBanner } from './components/SimulationBanner';
 import { usePage } from './hooks/use-page';
+import { ReachabilityProvider } from './hooks/use-reachability';
 import { queryKeys } from './hooks/query-keys';
 import { useReplaceSession, useSession, useSignOut } from './hooks/use-session';
 import { hrefOf, PageId, PAGES } from './lib/route';
@@ -46,7 +47,7 @@ function Shell({ session }: { session: SessionView }) {
     document.title = `${PAGES.find((p) => p.id === page)?.title} · Neural Fabric`;
   }, [page]);
   return (
-    <OverviewHistoryProvider>
+    <>
       {/* The hash names the page, so the skip link moves focus itself instead of changing the hash. */}
       <a href="#main" className="skip-link" onClick={skipToContent}>
         Skip to content
@@ -67,12 +68,13 @@ function Shell({ session }: { session: SessionView }) {
           Sign out
         </button>
       </header>
+      <ServiceStatus />
       <SimulationBanner />
       <main id="main" tabIndex={-1}>
         <ErrorText action="Signing out" error={signOut.error} />
         <Page page={page} admin={session.admin} />
       </main>
-    </OverviewHistoryProvider>
+    </>
   );
 }
 
@@ -107,10 +109,14 @@ export function App() {
   if (!session.data || session.data.mustChangePassword) {
     return (
       <>
-        <ModeBanner />
+        <SimulationBanner />
         {session.data ? <ChangePasswordPage name={session.data.admin.name} /> : <LoginPage notice={notice} />}
       </>
     );
   }
-  return <Shell session={session.data} />;
+  return (
+    <ReachabilityProvider>
+      <Shell session={session.data} />
+    </ReachabilityProvider>
+  );
 }

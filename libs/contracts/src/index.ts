@@ -72,6 +72,8 @@ export interface KeysView {
   sha256: string;
   /** Fingerprint of the active version's signed bundle (changes at every renewal). */
   bundleSha256: string;
+  /** ISO-8601 end of the active bundle's validity (it is re-signed when a third of it remains). */
+  bundleNotAfter: string;
   versions: KeyVersionView[];
 }
 
@@ -96,7 +98,8 @@ export interface RotationView {
   requestHash: string;
   approvalsRequired: number;
   approvals: { admin: { id: string; name: string }; at: number }[];
-  rejections: { admin: { id: string; name: string }; at: number }[];
+  /** `reason`: why the admin rejected (required since rejections carry one; null for older rejections). */
+  rejections: { admin: { id: string; name: string }; at: number; reason: string | null }[];
   createdAt: number;
   expiresAt: number;
   decidedAt: number | null;
@@ -107,16 +110,27 @@ export interface RotationView {
 
 export type AuditActorType = 'admin' | 'system' | 'cli' | 'anonymous';
 
-/** One stored audit entry, every field included (signature too), as GET /audit returns it. */
-export interface AuditEntryView {
+/** An admin account's role. */
+export type AdminRole = 'admin' | 'viewer';
+
+/**
+ * An audit entry without its chain fields (GET /audit?view=summary): what a list shows. The actor's
+ * `role` is the account's role when the entry was written (recorded in details.actorRole, so it is
+ * hashed and signed with the entry); null for entries that did not record one (older entries, non-admins).
+ */
+export interface AuditEntrySummaryView {
   seq: number;
   at: number;
-  actor: { type: AuditActorType; id: string | null; name: string | null };
+  actor: { type: AuditActorType; id: string | null; name: string | null; role: AdminRole | null };
   action: string;
   target: string | null;
   details: Record<string, unknown>;
   keyVersionBefore: number | null;
   keyVersionAfter: number | null;
+}
+
+/** One stored audit entry, every field included (signature too), as GET /audit and GET /audit/:seq return it. */
+export interface AuditEntryView extends AuditEntrySummaryView {
   prevHash: string;
   hash: string;
   /** base64url ML-DSA-65 signature over the 32 hash bytes. */
@@ -124,18 +138,31 @@ export interface AuditEntryView {
   sigKeyVersion: number;
 }
 
-/** GET /audit. */
-export interface AuditPageView {
-  entries: AuditEntryView[];
-  /** beforeSeq for the next page; absent on the last page. */
+/** GET /audit: one page, newest first, and where it lies among the entries the filters match. */
+export interface AuditPageView<E extends AuditEntrySummaryView = AuditEntryView> {
+  entries: E[];
+  /** beforeSeq for the next (older) page; absent on the last page. */
   nextBeforeSeq?: number;
+  /** Entries the filters match, all pages together. */
+  total: number;
+  /** Matching entries newer than this page (0 on the first page): the page shows entries newer+1 .. newer+entries.length of total. */
+  newer: number;
+}
+
+/** GET /audit/facets: the values the filters can take, as found in the log. */
+export interface AuditFacetsView {
+  actions: string[];
+  actors: { type: AuditActorType; name: string }[];
 }
 
 /** GET /audit/verify. */
 export interface AuditChainReport {
   ok: boolean;
+  /** Entries in the log; when ok, every entry from 1 to this seq was verified. */
   entries: number;
   firstBroken?: { seq: number; reason: string };
+  /** Epoch ms when this walk finished. */
+  checkedAt: number;
 }
 
 /** A prom-client histogram summed over its labels: cumulative counts per finite upper bound (seconds). */
@@ -146,6 +173,34 @@ export interface HistogramSnapshot {
   /** All observations (the +Inf bucket). */
   count: number;
   sum: number;
+}
+
+/**
+ * One sample of the overview history ring: cumulative counters at `at` (since the process started),
+ * as GET /admin/overview/history serves them. Rates come from the difference of two samples.
+ */
+export interface OverviewSample {
+  at: number;
+  /** Successful handshakes and failed ones (every outcome but ok), since start. */
+  handshakes: { ok: number; failed: number };
+  /** Inference requests (every outcome) and those that did not succeed, since start. */
+  inference: { requests: number; failed: number };
+  /** Cumulative latency bucket counts (bounds in the history), all observations, and their sum in seconds. */
+  latency: { counts: number[]; count: number; sum: number };
+  /** Requests waiting in every model queue at `at`. */
+  queueDepth: number;
+}
+
+/** GET /admin/overview/history: the newest samples of this process, oldest first. */
+export interface OverviewHistoryView {
+  instanceId: string;
+  /** How often a sample is taken, ms. */
+  intervalMs: number;
+  /** How far back the ring reaches at most, ms. */
+  retentionMs: number;
+  /** Upper bounds (seconds) of the latency buckets every sample's counts refer to. */
+  latencyBounds: number[];
+  samples: OverviewSample[];
 }
 
 /** GET /auth/mode (public): whether the service runs anything simulated, for the sign-in page's banner. */

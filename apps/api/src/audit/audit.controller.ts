@@ -1,10 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { AuditEntrySummaryView, AuditFacetsView, AuditPageView } from '@nf/contracts';
 import { AdminOnly } from '../auth/auth.decorators';
-import { AuditChainReportDto, AuditPageDto, ListAuditQuery } from './audit.dto';
-import { AuditChainReport, AuditService } from './audit.service';
+import { AuditChainReportDto, AuditEntryDto, AuditFacetsDto, AuditPageDto, ListAuditQuery } from './audit.dto';
+import { AuditChainReport, AuditEntryView, AuditService, toSummary } from './audit.service';
 
 const DEFAULT_PAGE = 50;
+const seqPipe = new ParseIntPipe({ exceptionFactory: () => new NotFoundException('no audit entry with that seq (it is a positive integer)') });
 
 @ApiTags('audit')
 @Controller('audit')
@@ -15,16 +17,23 @@ export class AuditController {
   @Get()
   @ApiOperation({
     summary: 'Audit entries, newest first',
-    description: 'Filters combine (AND). Every field is returned, signature included, so entries can be checked offline. '
-      + 'For the next page pass nextBeforeSeq as beforeSeq.',
+    description: 'Filters combine (AND). By default every field is returned, signature included, so entries can be checked offline; '
+      + 'view=summary leaves the chain fields out (a tenth of the size). For the next older page pass nextBeforeSeq as beforeSeq; '
+      + 'for the next newer one, the first seq of this page as afterSeq. total and newer place the page among the matching entries.',
   })
   @ApiResponse({ status: 200, type: AuditPageDto })
   @ApiResponse({ status: 400, description: 'invalid filter, keyed by field' })
-  async list(@Query() query: ListAuditQuery): Promise<AuditPageDto> {
-    const limit = query.limit ?? DEFAULT_PAGE;
-    const entries = await this.audit.list({ ...query, limit });
-    const last = entries.at(-1);
-    return entries.length === limit && last && last.seq > 1 ? { entries, nextBeforeSeq: last.seq } : { entries };
+  async list(@Query() query: ListAuditQuery): Promise<AuditPageView<AuditEntrySummaryView>> {
+    const { view, ...filter } = query;
+    const page = await this.audit.page({ ...filter, limit: query.limit ?? DEFAULT_PAGE });
+    return view === 'summary' ? { ...page, entries: page.entries.map(toSummary) } : page;
+  }
+
+  @Get('facets')
+  @ApiOperation({ summary: 'The actions and named actors in the log: the values the list filters take' })
+  @ApiResponse({ status: 200, type: AuditFacetsDto })
+  facets(): Promise<AuditFacetsView> {
+    return this.audit.facets();
   }
 
   @Get('verify')
@@ -36,5 +45,15 @@ export class AuditController {
   @ApiResponse({ status: 200, type: AuditChainReportDto })
   verify(): Promise<AuditChainReport> {
     return this.audit.verifyChain();
+  }
+
+  @Get(':seq')
+  @ApiOperation({ summary: 'One entry with every field, signature included' })
+  @ApiResponse({ status: 200, type: AuditEntryDto })
+  @ApiResponse({ status: 404, description: 'no entry with that seq' })
+  async entry(@Param('seq', seqPipe) seq: number): Promise<AuditEntryView> {
+    const entry = await this.audit.entry(seq);
+    if (!entry) throw new NotFoundException(`no audit entry ${seq}`);
+    return entry;
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { MAX_LIST_LIMIT } from './audit.service';
 
 /** GET /audit query: every filter optional; newest first, page on with beforeSeq. */
@@ -16,6 +16,12 @@ export class ListAuditQuery {
   @IsString()
   @Length(1, 255)
   actorId?: string;
+
+  @ApiPropertyOptional({ description: 'Exact actor name (as the dashboard shows it)', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  actorName?: string;
 
   @ApiPropertyOptional({ description: 'Entries at or after this time, ms since epoch' })
   @IsOptional()
@@ -45,12 +51,29 @@ export class ListAuditQuery {
   @IsInt()
   @Min(1)
   beforeSeq?: number;
+
+  @ApiPropertyOptional({ description: 'Only entries with a larger seq: the newer page before one whose first seq this is (its oldest entries, newest first)', minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  afterSeq?: number;
+
+  @ApiPropertyOptional({
+    enum: ['full', 'summary'],
+    description: 'full (default): every field, signature included, to check entries offline; summary: without prevHash, hash, signature and sigKeyVersion (GET /audit/{seq} has them)',
+  })
+  @IsOptional()
+  @IsIn(['full', 'summary'])
+  view?: 'full' | 'summary';
 }
 
 class AuditActorDto {
   @ApiProperty({ enum: ['admin', 'system', 'cli', 'anonymous'] }) type!: string;
   @ApiProperty({ type: String, nullable: true }) id!: string | null;
   @ApiProperty({ type: String, nullable: true }) name!: string | null;
+  @ApiProperty({ enum: ['admin', 'viewer'], nullable: true, description: "The account's role when the entry was written (details.actorRole); null where none was recorded" })
+  role!: 'admin' | 'viewer' | null;
 }
 
 /** One entry with everything needed to check it offline: hash inputs, hash, signature, key version. */
@@ -70,8 +93,20 @@ export class AuditEntryDto {
 }
 
 export class AuditPageDto {
-  @ApiProperty({ type: [AuditEntryDto] }) entries!: AuditEntryDto[];
-  @ApiPropertyOptional({ description: 'beforeSeq for the next page; absent on the last page' }) nextBeforeSeq?: number;
+  @ApiProperty({ type: [AuditEntryDto], description: 'With view=summary, without prevHash, hash, signature and sigKeyVersion' }) entries!: AuditEntryDto[];
+  @ApiPropertyOptional({ description: 'beforeSeq for the next (older) page; absent on the last page' }) nextBeforeSeq?: number;
+  @ApiProperty({ description: 'Entries the filters match, all pages together' }) total!: number;
+  @ApiProperty({ description: 'Matching entries newer than this page: it shows entries newer+1 .. newer+entries.length of total' }) newer!: number;
+}
+
+class AuditFacetActorDto {
+  @ApiProperty({ enum: ['admin', 'system', 'cli', 'anonymous'] }) type!: string;
+  @ApiProperty() name!: string;
+}
+
+export class AuditFacetsDto {
+  @ApiProperty({ type: [String], description: 'Every action in the log, sorted' }) actions!: string[];
+  @ApiProperty({ type: [AuditFacetActorDto], description: 'Every named actor in the log, sorted by name' }) actors!: AuditFacetActorDto[];
 }
 
 class BrokenLinkDto {
@@ -83,4 +118,5 @@ export class AuditChainReportDto {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: 'Entries in the log' }) entries!: number;
   @ApiPropertyOptional({ type: BrokenLinkDto, description: 'The first entry that does not hold' }) firstBroken?: BrokenLinkDto;
+  @ApiProperty({ description: 'When the walk finished, ms since epoch' }) checkedAt!: number;
 }

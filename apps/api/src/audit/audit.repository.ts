@@ -11,12 +11,18 @@ export interface ChainHead {
   hash: string;
 }
 
-export interface AuditQuery {
+/** What GET /audit filters on (every one optional). */
+export interface AuditMatch {
   action?: string;
   actorId?: string;
+  actorName?: string;
   since?: number;
   until?: number;
+}
+
+export interface AuditQuery extends AuditMatch {
   beforeSeq?: number;
+  afterSeq?: number;
   limit: number;
 }
 
@@ -58,15 +64,56 @@ export class AuditRepository {
     return run;
   }
 
-  /** Newest first. */
-  list(query: AuditQuery): Promise<AuditEntryEntity[]> {
-    const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('a');
-    if (query.action !== undefined) qb.andWhere('a.action = :action', { action: query.action });
-    if (query.actorId !== undefined) qb.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
-    if (query.since !== undefined) qb.andWhere('a.at >= :since', { since: query.since });
-    if (query.until !== undefined) qb.andWhere('a.at <= :until', { until: query.until });
+  /**
+   * Newest first. With afterSeq (and no beforeSeq) the page is the `limit` entries just above it
+   * (the next newer page), still returned newest first.
+   */
+  async list(query: AuditQuery): Promise<AuditEntryEntity[]> {
+    const qb = this.matching(query);
     if (query.beforeSeq !== undefined) qb.andWhere('a.seq < :beforeSeq', { beforeSeq: query.beforeSeq });
+    if (query.afterSeq !== undefined) qb.andWhere('a.seq > :afterSeq', { afterSeq: query.afterSeq });
+    if (query.afterSeq !== undefined && query.beforeSeq === undefined) {
+      return (await qb.orderBy('a.seq', 'ASC').limit(query.limit).getMany()).reverse();
+    }
     return qb.orderBy('a.seq', 'DESC').limit(query.limit).getMany();
+  }
+
+  /** How many entries match, and how many of them have a seq above `aboveSeq`. */
+  async counts(match: AuditMatch, aboveSeq?: number): Promise<{ total: number; above: number }> {
+    const total = await this.matching(match).getCount();
+    const above = aboveSeq === undefined ? 0 : await this.matching(match).andWhere('a.seq > :aboveSeq', { aboveSeq }).getCount();
+    return { total, above };
+  }
+
+  /** One entry, or null. */
+  bySeq(seq: number): Promise<AuditEntryEntity | null> {
+    return this.dataSource.getRepository(AuditEntryEntity).findOneBy({ seq });
+  }
+
+  /** The actions and actors found in the log, sorted: what the filters can be set to. */
+  async facets(): Promise<{ actions: string[]; actors: { type: string; name: string }[] }> {
+    const repository = this.dataSource.getRepository(AuditEntryEntity);
+    const actions = await repository.createQueryBuilder('a').select('a.action', 'action').distinct(true).orderBy('a.action', 'ASC').getRawMany<{ action: string }>();
+    const actors = await repository
+      .createQueryBuilder('a')
+      .select('a.actor_type', 'type')
+      .addSelect('a.actor_name', 'name')
+      .distinct(true)
+      .where('a.actor_name IS NOT NULL')
+      .orderBy('a.actor_name', 'ASC')
+      .addOrderBy('a.actor_type', 'ASC')
+      .getRawMany<{ type: string; name: string }>();
+    return { actions: actions.map((a) => a.action), actors: actors.map(({ type, name }) => ({ type, name })) };
+  }
+
+  private matching(match: AuditMatch) {
+    const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('a');
+    if (match.action !== undefined) qb.andWhere('a.action = :action', { action: match.action });
+    if (match.actorId !== undefined) qb.andWhere('a.actor_id = :actorId', { actorId: match.actorId });
+    if (match.actorName !== undefined) qb.andWhere('a.actor_name = :actorName', { actorName: match.actorName });
+    if (match.since !== undefined) qb.andWhere('a.at >= :since', { since: match.since });
+    if (match.until !== undefined) qb.andWhere('a.at <= :until', { until: match.until });
+    return qb;
   }
 
   /** Up to `size` entries after `afterSeq`, oldest first: the page walk of verification. */

@@ -100,6 +100,6 @@ describe('AuditService.verifyAfter: incremental chain verification', () => {
     await append(4);
     repository.rows[0].details = '{"i":99}';
     await expect(service.verifyAfter(headOf(3), 10)).resolves.toMatchObject({ ok: true, head: headOf(4) });
-    await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 4, firstBroken: { seq: 1, reason: 'hash mismatch' } });
+    await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 4, firstBroken: { seq: 1, reason: 'hash mismatch' }, checkedAt: expect.any(Number) });
   });
 });

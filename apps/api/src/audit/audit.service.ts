@@ -6,10 +6,10 @@ import { assertNoSecrets } from './audit.guard';
 import { AUDIT_SIGNATURE_CONTEXT, canonicalJson, entryHash, GENESIS_HASH, isPlainObject } from './audit.hash';
 import { AuditMetrics } from './audit.metrics';
 import { AuditRepository, ChainHead } from './audit.repository';
-import { AuditActor, AuditChainReport, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
+import { AuditActor, AuditChainReport, AuditEntrySummaryView, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
 import { IdentitySigner } from './identity-signer';
 
-export type { AuditActor, AuditChainReport, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
+export type { AuditActor, AuditChainReport, AuditEntrySummaryView, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
 export type { ChainHead } from './audit.repository';
 
 /** How far an incremental verification (AuditService.verifyAfter) got. */
@@ -25,6 +25,9 @@ export interface AuditChainProgress {
 }
 
 const ACTOR_TYPES: ReadonlySet<AuditActor['type']> = new Set(['admin', 'system', 'cli', 'anonymous']);
+const ROLES: ReadonlySet<string> = new Set(['admin', 'viewer']);
+/** The details key the actor's role is recorded under (hashed and signed with the entry). */
+export const ACTOR_ROLE_KEY = 'actorRole';
 const MAX_DETAILS_BYTES = 16 * 1024;
 const DEFAULT_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
@@ -100,10 +103,35 @@ export class AuditService {
 
   /** Newest first; page on with beforeSeq = the last seq of the previous page. */
   async list(filter: AuditFilter = {}): Promise<AuditEntryView[]> {
-    const requested = Number.isFinite(filter.limit) ? Math.trunc(filter.limit!) : DEFAULT_LIMIT;
-    const limit = Math.min(Math.max(requested, 1), MAX_LIST_LIMIT);
-    const rows = await this.entries.list({ ...filter, limit });
+    const rows = await this.entries.list({ ...filter, limit: pageLimit(filter.limit) });
     return rows.map(toView);
+  }
+
+  /**
+   * One page, newest first, with where it lies: `total` entries match the filters, `newer` of them
+   * are newer than the page; `nextBeforeSeq` pages on to older entries (absent on the last page).
+   */
+  async page(filter: AuditFilter = {}): Promise<{ entries: AuditEntryView[]; total: number; newer: number; nextBeforeSeq?: number }> {
+    const limit = pageLimit(filter.limit);
+    const entries = await this.list({ ...filter, limit });
+    const { action, actorId, actorName, since, until } = filter;
+    const match = { action, actorId, actorName, since, until };
+    // An empty page lies after every entry newer than its window's start (or nowhere, without one).
+    const counts = await this.entries.counts(match, entries[0]?.seq ?? (filter.beforeSeq === undefined ? undefined : filter.beforeSeq - 1));
+    const last = entries.at(-1);
+    const older = last && last.seq > 1 ? (await this.entries.list({ ...match, beforeSeq: last.seq, limit: 1 })).length > 0 : false;
+    return { entries, total: counts.total, newer: counts.above, ...(older ? { nextBeforeSeq: last!.seq } : {}) };
+  }
+
+  /** One entry with every field, or null. */
+  async entry(seq: number): Promise<AuditEntryView | null> {
+    const row = await this.entries.bySeq(seq);
+    return row ? toView(row) : null;
+  }
+
+  /** The actions and named actors in the log: what the list's filters can be set to. */
+  facets(): Promise<{ actions: string[]; actors: { type: AuditActor['type']; name: string }[] }> {
+    return this.entries.facets() as Promise<{ actions: string[]; actors: { type: AuditActor['type']; name: string }[] }>;
   }
 
   /**
@@ -119,7 +147,8 @@ export class AuditService {
     const ok = walk.firstBroken === undefined;
     if (ok) this.metrics.chainOk.set(1);
     else this.reportBreak(walk.firstBroken!);
-    return ok ? { ok, entries: walk.head.seq } : { ok, entries: await this.entries.count(), firstBroken: walk.firstBroken };
+    const checkedAt = Date.now();
+    return ok ? { ok, entries: walk.head.seq, checkedAt } : { ok, entries: await this.entries.count(), firstBroken: walk.firstBroken, checkedAt };
   }
 
   /**
@@ -201,8 +230,13 @@ type NormalisedInput = Pick<
 function normalise(input: AuditInput): NormalisedInput {
   const actor = input?.actor;
   if (!actor || !ACTOR_TYPES.has(actor.type)) throw new AuditInputError(`audit: actor.type must be one of ${[...ACTOR_TYPES].join(', ')}`);
-  const details = input.details ?? {};
+  let details = input.details ?? {};
   if (!isPlainObject(details)) throw new AuditInputError('audit: details must be a plain JSON object');
+  if (ACTOR_ROLE_KEY in details) throw new AuditInputError(`audit: details.${ACTOR_ROLE_KEY} is set from actor.role, not by callers`);
+  if (actor.role !== undefined) {
+    if (!ROLES.has(actor.role)) throw new AuditInputError(`audit: actor.role must be one of ${[...ROLES].join(', ')}`);
+    details = { ...details, [ACTOR_ROLE_KEY]: actor.role };
+  }
   assertNoSecrets(details);
   let detailsText: string;
   try {
@@ -245,14 +279,32 @@ function keyVersion(value: number | undefined, field: string): number | null {
   return value;
 }
 
+function pageLimit(limit: number | undefined): number {
+  const requested = Number.isFinite(limit) ? Math.trunc(limit!) : DEFAULT_LIMIT;
+  return Math.min(Math.max(requested, 1), MAX_LIST_LIMIT);
+}
+
+/** An entry without its chain fields (hash, link, signature): what a list needs. */
+export function toSummary(entry: AuditEntrySummaryView | AuditEntryView): AuditEntrySummaryView {
+  const { seq, at, actor, action, target, details, keyVersionBefore, keyVersionAfter } = entry;
+  return { seq, at, actor, action, target, details, keyVersionBefore, keyVersionAfter };
+}
+
 function toView(entry: AuditEntryEntity): AuditEntryView {
+  const details = JSON.parse(entry.details) as Record<string, unknown>;
+  const role = details[ACTOR_ROLE_KEY];
   return {
     seq: entry.seq,
     at: entry.at,
-    actor: { type: entry.actorType as AuditActor['type'], id: entry.actorId, name: entry.actorName },
+    actor: {
+      type: entry.actorType as AuditActor['type'],
+      id: entry.actorId,
+      name: entry.actorName,
+      role: typeof role === 'string' && ROLES.has(role) ? (role as 'admin' | 'viewer') : null,
+    },
     action: entry.action,
     target: entry.target,
-    details: JSON.parse(entry.details) as Record<string, unknown>,
+    details,
     keyVersionBefore: entry.keyVersionBefore,
     keyVersionAfter: entry.keyVersionAfter,
     prevHash: entry.prevHash,

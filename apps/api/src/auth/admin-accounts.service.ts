@@ -123,7 +123,7 @@ export class AdminAccountsService {
     );
     await this.sessions.delete({ adminId: account.id, id: Not(keepSessionId) });
     await this.removeInitialPasswordFile((filed) => filed === current);
-    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name }, action: 'password_changed', target: `admin:${account.id}` });
+    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name, role: account.role }, action: 'password_changed', target: `admin:${account.id}` });
   }
 
   byName(name: string): Promise<AdminAccountEntity | null> {

@@ -62,7 +62,7 @@ export class AuthController {
   async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentAdmin() admin: AdminPrincipal): Promise<void> {
     await this.sessions.destroy(request.nfAdminSession!.id);
     reply.header('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, '', { secure: this.secure(request), maxAgeSeconds: 0 }));
-    await this.audit.record({ actor: { type: 'admin', id: admin.id, name: admin.name }, action: 'logout', target: `admin:${admin.id}` });
+    await this.audit.record({ actor: { type: 'admin', id: admin.id, name: admin.name, role: admin.role }, action: 'logout', target: `admin:${admin.id}` });
   }
 
   @Get('me')

@@ -89,7 +89,7 @@ export class LoginService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.throttle.release(byAddress.reservation);
     const session = await this.sessions.create(account.id);
     this.metrics.login('ok');
-    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name }, action: 'login_succeeded', target: `admin:${account.id}`, details: { ip: address } });
+    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name, role: account.role }, action: 'login_succeeded', target: `admin:${account.id}`, details: { ip: address } });
     return { account, ...session };
   }
 

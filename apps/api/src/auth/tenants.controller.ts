@@ -5,7 +5,7 @@ import { AdminOnly, CurrentAdmin } from './auth.decorators';
 import { CreateTenantDto } from './auth.dto';
 import { ApiKeyView, TenantsService, TenantView } from './tenants.service';
 
-const actorOf = (admin: AdminPrincipal) => ({ type: 'admin' as const, id: admin.id, name: admin.name });
+const actorOf = (admin: AdminPrincipal) => ({ type: 'admin' as const, id: admin.id, name: admin.name, role: admin.role });
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiTags('auth')

@@ -75,6 +75,9 @@ export const ENV_SCHEMA = {
   TELEMETRY_K_ANONYMITY: int(2, 1000),
   TELEMETRY_EXPORT_TOP_TENANTS: int(1, 100),
   TELEMETRY_PURGE_INTERVAL_MINUTES: int(1, 24 * 60),
+  // OverviewModule: the in-memory history ring the dashboard's charts read.
+  OVERVIEW_HISTORY_INTERVAL_SECONDS: int(1, 3600),
+  OVERVIEW_HISTORY_MINUTES: int(1, 24 * 60),
 } as const;
 
 export type EnvName = keyof typeof ENV_SCHEMA;
@@ -197,6 +200,12 @@ export interface Settings {
     readonly purgeIntervalMs: number;
     /** Aggregates older than this are purged: 7 days in simulation, 30 in production (policy, not a setting). */
     readonly retentionMs: number;
+  };
+  readonly overview: {
+    /** How often the overview history ring takes a sample. */
+    readonly historyIntervalMs: number;
+    /** How far back the ring reaches (it holds historyMs / historyIntervalMs samples, in memory). */
+    readonly historyMs: number;
   };
 }
 
@@ -333,6 +342,7 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       purgeIntervalMs: env.TELEMETRY_PURGE_INTERVAL_MINUTES * 60_000,
       retentionMs: (env.NEURAL_FABRIC_MODE === 'production' ? 30 : 7) * DAY_MS,
     },
+    overview: { historyIntervalMs: env.OVERVIEW_HISTORY_INTERVAL_SECONDS * 1000, historyMs: env.OVERVIEW_HISTORY_MINUTES * 60_000 },
   };
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { OverviewView } from '@nf/contracts';
+import type { HistogramSnapshot, OverviewView } from '@nf/contracts';
 import { InjectLoadedEnv } from '../env/env.module';
 import { LoadedEnv } from '../env/env.loader';
 import { InstanceService } from '../instance/instance.service';
@@ -13,6 +13,31 @@ import { ModelHandle } from '../runtime/runtime.types';
 import { VERSION } from '../version';
 
 const LATENCY = 'nf_inference_duration_seconds';
+
+/** The cumulative counters an overview and a history sample are made of, read in one go. */
+export interface OverviewCounters {
+  handshakes: Record<string, number>;
+  requests: Record<string, number>;
+  latency: HistogramSnapshot;
+  /** Requests waiting, by model. */
+  queueDepth: Record<string, number>;
+}
+
+/** The counters from the registry /metrics exposes. */
+export async function readCounters(): Promise<OverviewCounters> {
+  const [handshakes, requests, latency, queues] = await Promise.all([
+    registrySamples('nf_pqc_handshakes_total'),
+    registrySamples('nf_inference_requests_total'),
+    registrySamples(LATENCY),
+    registrySamples('nf_inference_queue_depth'),
+  ]);
+  return {
+    handshakes: sumByLabel(handshakes, 'outcome'),
+    requests: sumByLabel(requests, 'outcome'),
+    latency: sumHistogram(LATENCY, latency),
+    queueDepth: sumByLabel(queues, 'model'),
+  };
+}
 
 /**
  * What the dashboard's overview shows, in one read: the keystore and handshake outcomes, the
@@ -34,13 +59,7 @@ export class OverviewService {
     const { settings } = this.env;
     const key = this.keys.status;
     const { provider } = cryptoProviderInfo();
-    const [handshakes, requests, latency, queues] = await Promise.all([
-      registrySamples('nf_pqc_handshakes_total'),
-      registrySamples('nf_inference_requests_total'),
-      registrySamples(LATENCY),
-      registrySamples('nf_inference_queue_depth'),
-    ]);
-    const queueDepth = sumByLabel(queues, 'model');
+    const { handshakes, requests, latency, queueDepth } = await readCounters();
     const index = this.models.index();
     const serving = new Map<string, ModelHandle>(
       index.filter((m) => m.state === 'READY').map((m) => [m.name, this.models.get(m.name)] as const),
@@ -51,8 +70,8 @@ export class OverviewService {
       instanceId: this.instance.id,
       env: { mode: settings.mode, hash: this.env.hash, simulationMode: settings.simulation, gpuDriverMock: settings.gpuDriverMock },
       handshake: key.ok
-        ? { status: 'ok', algorithm: key.key.suite, provider, activeKeyVersion: key.key.version, sha256: key.key.identitySha256, outcomes: sumByLabel(handshakes, 'outcome') }
-        : { status: 'unavailable', reason: key.reason, algorithm: null, provider, activeKeyVersion: null, sha256: null, outcomes: sumByLabel(handshakes, 'outcome') },
+        ? { status: 'ok', algorithm: key.key.suite, provider, activeKeyVersion: key.key.version, sha256: key.key.identitySha256, outcomes: handshakes }
+        : { status: 'unavailable', reason: key.reason, algorithm: null, provider, activeKeyVersion: null, sha256: null, outcomes: handshakes },
       runtime: {
         loadBudgetMs: settings.runtime.loadBudgetMs,
         frameworks: this.hooks.frameworks().map((f) => ({
@@ -74,7 +93,7 @@ export class OverviewService {
           };
         }),
       },
-      inference: { outcomes: sumByLabel(requests, 'outcome'), latency: sumHistogram(LATENCY, latency) },
+      inference: { outcomes: requests, latency },
     };
   }
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentAdmin } from '../auth/auth.decorators';
 import type { KeysView } from '@nf/contracts';
 import { KeyService } from '../pqc/keystore/key.service';
-import { AmendRotationDto, CreateRotationDto, ListRotationsQuery, MinVersionDto, VoteDto } from './rotation.dto';
+import { AmendRotationDto, CreateRotationDto, ListRotationsQuery, MinVersionDto, RejectDto, VoteDto } from './rotation.dto';
 import { Actor, RotationService, RotationView } from './rotation.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
@@ -28,6 +28,7 @@ export class RotationController {
       algorithm: active.suite,
       sha256: active.identitySha256,
       bundleSha256: active.bundleSha256,
+      bundleNotAfter: active.bundle.notAfter,
       versions: this.keys.versions(),
     };
   }
@@ -91,9 +92,10 @@ export class RotationController {
   @Post('rotations/:id/reject')
   @HttpCode(200)
   @AdminOnly('admin')
-  @ApiOperation({ summary: 'Reject: any rejection ends the request' })
-  reject(@CurrentAdmin() admin: Actor, @Param('id', uuid) id: string, @Body() body: VoteDto): Promise<RotationView> {
-    return this.rotations.reject(admin, id, body.requestHash);
+  @ApiOperation({ summary: 'Reject, saying why: any rejection ends the request' })
+  @ApiResponse({ status: 400, description: 'no reason (10 to 500 characters) or no requestHash' })
+  reject(@CurrentAdmin() admin: Actor, @Param('id', uuid) id: string, @Body() body: RejectDto): Promise<RotationView> {
+    return this.rotations.reject(admin, id, body.requestHash, body.reason);
   }
 
   @Post('rotations/:id/cancel')

@@ -39,6 +39,13 @@ export class VoteDto {
   requestHash!: string;
 }
 
+export class RejectDto extends VoteDto {
+  @ApiProperty({ description: 'Why the request is rejected (shown in its history, kept in the audit log)', minLength: 10, maxLength: 500 })
+  @IsString()
+  @Length(10, 500)
+  reason!: string;
+}
+
 export class ListRotationsQuery {
   @ApiPropertyOptional({ enum: ROTATION_STATUSES })
   @IsOptional()

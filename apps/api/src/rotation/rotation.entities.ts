@@ -88,6 +88,10 @@ export class RotationVoteEntity {
   @Column({ type: 'varchar', length: 8 })
   decision!: 'approve' | 'reject';
 
+  /** Why the admin rejected (required for rejections; null for approvals and older rejections). */
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
   /** The request hash this vote was cast on. */
   @Column({ name: 'request_hash', type: 'varchar', length: 64 })
   requestHash!: string;

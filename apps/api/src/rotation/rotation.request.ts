@@ -4,10 +4,11 @@ import { EntityManager } from 'typeorm';
 import type { AuditInput } from '../audit/audit.service';
 import { RotationRequestEntity, RotationStatus } from './rotation.entities';
 
-/** The admin acting (ids are compared, never names). */
+/** The admin acting (ids are compared, never names); `role` is recorded in its audit entries. */
 export interface Actor {
   id: string;
   name: string;
+  role?: 'admin' | 'viewer';
 }
 
 export const SYSTEM: Actor = { id: 'system', name: 'system' };
@@ -66,7 +67,7 @@ export function auditInput(
   keyVersionAfter?: number,
 ): AuditInput {
   return {
-    actor: { type: actor.id === SYSTEM.id ? 'system' : 'admin', id: actor.id, name: actor.name },
+    actor: actor.id === SYSTEM.id ? { type: 'system', id: actor.id, name: actor.name } : { type: 'admin', id: actor.id, name: actor.name, role: actor.role },
     action,
     target: `rotation:${request.id}`,
     details: { ...details, requestHash: request.requestHash, ...(request.kind === 'rotate' ? {} : { kind: request.kind, minVersion: request.minVersion }) },

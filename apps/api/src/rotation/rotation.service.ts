@@ -153,13 +153,14 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
     return this.get(id);
   }
 
-  async reject(actor: Actor, id: string, rejectedHash: string): Promise<RotationView> {
+  /** Any rejection ends the request; its reason is kept with the vote and in the audit entry. */
+  async reject(actor: Actor, id: string, rejectedHash: string, reason: string): Promise<RotationView> {
     const request = await this.pending(id);
     this.assertSameRequest(request, rejectedHash);
     await this.assertNotVoted(actor, request);
-    await this.audit.recordWith(auditInput(actor, 'rotation_rejected', request, {}), async (manager) => {
+    await this.audit.recordWith(auditInput(actor, 'rotation_rejected', request, { reason }), async (manager) => {
       await assertStillPending(manager, request);
-      await this.insertVote(manager, actor, request, 'reject');
+      await this.insertVote(manager, actor, request, 'reject', reason);
       await this.decide(manager, id, 'REJECTED');
     });
     this.metrics.requests.inc({ outcome: 'rejected' });
@@ -277,7 +278,7 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async insertVote(manager: EntityManager, actor: Actor, request: RotationRequestEntity, decision: 'approve' | 'reject'): Promise<void> {
+  private async insertVote(manager: EntityManager, actor: Actor, request: RotationRequestEntity, decision: 'approve' | 'reject', reason: string | null = null): Promise<void> {
     try {
       await manager.insert(RotationVoteEntity, {
         id: randomUUID(),
@@ -285,6 +286,7 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
         adminId: actor.id,
         adminName: actor.name,
         decision,
+        reason,
         requestHash: request.requestHash,
         createdAt: this.clock.now(),
       });
@@ -295,15 +297,18 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async refreshPending(): Promise<void> {
-    this.metrics.pending.set(await this.requests.countBy({ status: 'PENDING' }));
+    const pending = await this.requests.find({ where: { status: 'PENDING' }, order: { expiresAt: 'ASC' } });
+    this.metrics.pending.set(pending.length);
+    this.metrics.pendingExpiry.set(pending.length ? pending[0].expiresAt / 1000 : 0);
   }
 
   private async view(r: RotationRequestEntity): Promise<RotationView> {
     const votes = await this.votes.find({ where: { requestId: r.id }, order: { createdAt: 'ASC' } });
-    const pick = (decision: 'approve' | 'reject') =>
-      votes
-        .filter((v) => v.decision === decision && v.requestHash === r.requestHash)
-        .map((v) => ({ admin: { id: v.adminId, name: v.adminName }, at: v.createdAt }));
+    const counted = votes.filter((v) => v.requestHash === r.requestHash);
+    const approvals = counted.filter((v) => v.decision === 'approve').map((v) => ({ admin: { id: v.adminId, name: v.adminName }, at: v.createdAt }));
+    const rejections = counted
+      .filter((v) => v.decision === 'reject')
+      .map((v) => ({ admin: { id: v.adminId, name: v.adminName }, at: v.createdAt, reason: v.reason }));
     return {
       id: r.id,
       status: r.status,
@@ -315,8 +320,8 @@ export class RotationService implements OnModuleInit, OnApplicationShutdown {
       graceSeconds: r.graceSeconds,
       requestHash: r.requestHash,
       approvalsRequired: r.approvalsRequired,
-      approvals: pick('approve'),
-      rejections: pick('reject'),
+      approvals,
+      rejections,
       createdAt: r.createdAt,
       expiresAt: r.expiresAt,
       decidedAt: r.decidedAt,

@@ -17,6 +17,11 @@ describe('parseExposition', () => {
     expect(sampleSum(families, 'nf_runtime_loaded_total', { framework: 'onnx' })).toBe(2);
   });
 
+  it('reads special values as Prometheus does: NaN and Inf in any case (prom-client writes an empty summary as "Nan")', () => {
+    const text = '# TYPE nf_a gauge\nnf_a{x="1"} Nan\nnf_a{x="2"} NaN\nnf_a{x="3"} +Inf\nnf_a{x="4"} -inf\nnf_a{x="5"} 1e-3\n';
+    expect(parseExposition(text)[0].metrics).toHaveLength(5);
+  });
+
   it.each([
     ['a malformed label set', '# TYPE nf_a gauge\nnf_a{mode=simulation} 1\n', /not a valid Prometheus text exposition/],
     ['a value that is not a number', '# TYPE nf_a gauge\nnf_a 1.2.3\n', /nf_a: sample value "1\.2\.3" is not a number/],

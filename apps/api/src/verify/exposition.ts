@@ -21,7 +21,8 @@ export interface MetricFamily {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // What Go's strconv.ParseFloat (Prometheus' text parser) accepts for a sample value.
-const FLOAT = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN)$/;
+// As Prometheus reads a value (Go's strconv.ParseFloat): NaN and Inf in any case; prom-client writes "Nan".
+const FLOAT = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?inf(?:inity)?|nan)$/i;
 
 /**
  * Parses a Prometheus text exposition (0.0.4) with parse-prometheus-text-format, which refuses malformed

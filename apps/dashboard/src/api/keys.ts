@@ -9,8 +9,10 @@ export const requestRotation = (reason: string) => request<RotationView>('POST',
 
 export type Vote = 'approve' | 'reject';
 
-/** A vote names the request hash the voter reviewed: a request changed since then refuses it. */
-export const voteOnRotation = (rotation: Pick<RotationView, 'id' | 'requestHash'>, vote: Vote) =>
-  request<RotationView>('POST', `/pqc/rotations/${encodeURIComponent(rotation.id)}/${vote}`, { body: { requestHash: rotation.requestHash } });
+/** A vote names the request hash the voter reviewed: a request changed since then refuses it. A rejection says why. */
+export const voteOnRotation = (rotation: Pick<RotationView, 'id' | 'requestHash'>, vote: Vote, reason?: string) =>
+  request<RotationView>('POST', `/pqc/rotations/${encodeURIComponent(rotation.id)}/${vote}`, {
+    body: vote === 'reject' ? { requestHash: rotation.requestHash, reason } : { requestHash: rotation.requestHash },
+  });
 
 export const cancelRotation = (id: string) => request<RotationView>('POST', `/pqc/rotations/${encodeURIComponent(id)}/cancel`);

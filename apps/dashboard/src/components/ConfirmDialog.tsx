@@ -6,6 +6,8 @@ interface Props {
   lines: string[];
   confirmLabel: string;
   busy: boolean;
+  /** The confirm button stays disabled (e.g. a required reason is missing). */
+  confirmDisabled?: boolean;
   onConfirm(): void;
   onCancel(): void;
   children?: React.ReactNode;
@@ -13,14 +15,17 @@ interface Props {
 
 /**
  * A modal confirmation (native <dialog>: focus stays inside, Escape cancels). Focus starts on
- * Cancel, so Enter alone never confirms a change.
+ * Cancel, so Enter alone never confirms a change. It fits the screen (scrolls inside on a phone).
  */
-export function ConfirmDialog({ title, lines, confirmLabel, busy, onConfirm, onCancel, children }: Props) {
+export function ConfirmDialog({ title, lines, confirmLabel, busy, confirmDisabled = false, onConfirm, onCancel, children }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const element = dialog.current;
     element?.showModal();
+    // Focus where the admin acts first: a field marked data-autofocus (a required reason), else Cancel.
+    (element?.querySelector<HTMLElement>('[data-autofocus]') ?? cancel.current)?.focus();
     return () => element?.close();
   }, []);
   return (
@@ -33,10 +38,10 @@ export function ConfirmDialog({ title, lines, confirmLabel, busy, onConfirm, onC
       </ul>
       {children}
       <div className="actions">
-        <button type="button" onClick={onCancel} autoFocus>
+        <button type="button" onClick={onCancel} ref={cancel}>
           Cancel
         </button>
-        <button type="button" className="primary" onClick={onConfirm} disabled={busy}>
+        <button type="button" className="primary" onClick={onConfirm} disabled={busy || confirmDisabled}>
           {busy ? 'Working…' : confirmLabel}
         </button>
       </div>

@@ -1,24 +1,18 @@
-import { useOverview } from '../hooks/use-overview';
 import { useServiceMode } from '../hooks/use-session';
 import { simulationReasons } from '../lib/simulation';
 
-function Banner({ reasons }: { reasons: string[] }) {
+/**
+ * On every page, signed in or not: whether the service runs anything simulated, from the public
+ * GET /auth/mode (read once; the mode does not change while the service runs). One line on phones.
+ */
+export function SimulationBanner() {
+  const { data } = useServiceMode();
+  const reasons = data ? simulationReasons(data) : [];
   if (!reasons.length) return null;
+  const text = reasons.join(' · ');
   return (
-    <div className="simulation-banner" role="status" data-testid="simulation-banner">
-      <strong>Simulation</strong> — {reasons.join(' · ')}
+    <div className="simulation-banner" role="status" data-testid="simulation-banner" title={text}>
+      <strong>Simulation</strong> — <span className="reasons">{text}</span>
     </div>
   );
-}
-
-/** On every signed-in page: whether anything the service does is simulated, at a glance. */
-export function SimulationBanner() {
-  const { data } = useOverview();
-  return data ? <Banner reasons={simulationReasons(data.env, data.runtime.models)} /> : null;
-}
-
-/** Before sign-in: the same from the public run mode. */
-export function ModeBanner() {
-  const { data } = useServiceMode();
-  return data ? <Banner reasons={simulationReasons(data)} /> : null;
 }

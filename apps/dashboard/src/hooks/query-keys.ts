@@ -5,10 +5,13 @@ export const queryKeys = Object.freeze({
   session: ['session'] as const,
   serviceMode: ['service-mode'] as const,
   overview: ['overview'] as const,
+  overviewHistory: (minutes: number) => ['overview', 'history', minutes] as const,
   probes: ['probes'] as const,
   keys: ['keys'] as const,
   rotations: ['rotations'] as const,
   audit: (filters: AuditFilters) => ['audit', 'entries', filters] as const,
+  auditEntry: (seq: number) => ['audit', 'entry', seq] as const,
+  auditFacets: ['audit', 'facets'] as const,
   auditVerify: ['audit', 'verify'] as const,
   policies: ['policies'] as const,
 });

@@ -21,7 +21,10 @@ export function useRequestRotation() {
 
 export function useVote() {
   const refresh = useRefreshKeys();
-  return useMutation({ mutationFn: ({ rotation, vote }: { rotation: RotationView; vote: Vote }) => voteOnRotation(rotation, vote), onSuccess: refresh });
+  return useMutation({
+    mutationFn: ({ rotation, vote, reason }: { rotation: RotationView; vote: Vote; reason?: string }) => voteOnRotation(rotation, vote, reason),
+    onSuccess: refresh,
+  });
 }
 
 export function useCancelRotation() {

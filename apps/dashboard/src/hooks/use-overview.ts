@@ -1,34 +1,31 @@
 import { useQuery } from '@tanstack/react-query';
-import type { OverviewView, ProbeName } from '@nf/contracts';
-import { createContext, createElement, ReactNode, useContext, useEffect, useState } from 'react';
-import { getOverview, getProbe } from '../api/overview';
-import { appendSnapshot } from '../lib/metrics';
+import type { ProbeName } from '@nf/contracts';
+import { getOverview, getOverviewHistory, getProbe } from '../api/overview';
+import { CHART_RANGES, ChartRangeId } from '../lib/time-axis';
+import { MIN_RATE_WINDOW_MS } from '../lib/rates';
 import { queryKeys } from './query-keys';
 
-export const OVERVIEW_POLL_MS = 2000;
+/** How often the overview and the probes are read: a stopped service shows within this. */
+export const OVERVIEW_POLL_MS = 5000;
 const PROBES: ProbeName[] = ['live', 'ready', 'startup'];
-/** Snapshots kept for the charts: two minutes at the poll interval. */
-const HISTORY = 61;
 
+/** Polled only by the pages that show it (Overview, Models); the banner reads GET /auth/mode. */
 export const useOverview = () => useQuery({ queryKey: queryKeys.overview, queryFn: getOverview, refetchInterval: OVERVIEW_POLL_MS });
 
 export const useProbes = () =>
-  useQuery({ queryKey: queryKeys.probes, queryFn: () => Promise.all(PROBES.map(getProbe)), refetchInterval: 5000 });
-
-const HistoryContext = createContext<OverviewView[]>([]);
+  useQuery({ queryKey: queryKeys.probes, queryFn: () => Promise.all(PROBES.map(getProbe)), refetchInterval: OVERVIEW_POLL_MS });
 
 /**
- * Collects overview snapshots for as long as the admin is signed in (the banner polls the overview
- * on every page), so the charts keep their history across page changes.
+ * The service's overview samples for a chart range, and the rate window before it, read again at
+ * the service's sampling interval (every new sample): the history lives in the service, so a reload
+ * shows it at once.
  */
-export function OverviewHistoryProvider({ children }: { children: ReactNode }) {
-  const { data } = useOverview();
-  const [history, setHistory] = useState<OverviewView[]>([]);
-  useEffect(() => {
-    if (data) setHistory((h) => appendSnapshot(h, data, HISTORY));
-  }, [data]);
-  return createElement(HistoryContext.Provider, { value: history }, children);
+export function useOverviewHistory(range: ChartRangeId) {
+  const rangeMs = CHART_RANGES.find((r) => r.id === range)!.ms;
+  const minutes = Math.ceil((rangeMs + MIN_RATE_WINDOW_MS) / 60_000);
+  return useQuery({
+    queryKey: queryKeys.overviewHistory(minutes),
+    queryFn: () => getOverviewHistory(minutes),
+    refetchInterval: (query) => Math.min(query.state.data?.intervalMs ?? OVERVIEW_POLL_MS, 10_000),
+  });
 }
-
-/** Overview snapshots, oldest first: the charts difference them. */
-export const useOverviewHistory = () => useContext(HistoryContext);

@@ -1,4 +1,4 @@
-import type { HistogramSnapshot, OverviewView } from '@nf/contracts';
+import type { HistogramSnapshot } from '@nf/contracts';
 
 /**
  * The q-quantile (0..1) of the observations in cumulative buckets, interpolated linearly inside
@@ -25,55 +25,6 @@ export function histogramDelta(before: HistogramSnapshot, after: HistogramSnapsh
   const counts = after.counts.map((c, i) => c - (before.counts[i] ?? 0));
   const delta = { bounds: after.bounds, counts, count: after.count - before.count, sum: after.sum - before.sum };
   return delta.count < 0 || counts.some((c) => c < 0) ? null : delta;
-}
-
-const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-const failures = (outcomes: Record<string, number>) => total(outcomes) - (outcomes.ok ?? 0);
-
-/** One chart point: rates per minute and latency percentiles over the interval ending at `at`. */
-export interface OverviewPoint {
-  at: number;
-  handshakesPerMin: number | null;
-  handshakeFailuresPerMin: number | null;
-  inferencePerMin: number | null;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  queueDepth: number;
-}
-
-/**
- * The point between two snapshots. Counters that went down (another process answered, or it
- * restarted) give no rate rather than a negative one.
- */
-export function pointBetween(before: OverviewView, after: OverviewView): OverviewPoint {
-  const minutes = (after.at - before.at) / 60_000;
-  const sameProcess = before.instanceId === after.instanceId && minutes > 0;
-  const rate = (a: number, b: number) => (sameProcess && b >= a ? (b - a) / minutes : null);
-  const latency = sameProcess ? histogramDelta(before.inference.latency, after.inference.latency) : null;
-  const ms = (q: number) => {
-    const seconds = latency ? quantile(q, latency) : null;
-    return seconds === null ? null : seconds * 1000;
-  };
-  return {
-    at: after.at,
-    handshakesPerMin: rate(total(before.handshake.outcomes), total(after.handshake.outcomes)),
-    handshakeFailuresPerMin: rate(failures(before.handshake.outcomes), failures(after.handshake.outcomes)),
-    inferencePerMin: rate(total(before.inference.outcomes), total(after.inference.outcomes)),
-    p50Ms: ms(0.5),
-    p95Ms: ms(0.95),
-    queueDepth: after.runtime.models.reduce((sum, m) => sum + m.queueDepth, 0),
-  };
-}
-
-/** Chart points for consecutive snapshots (one fewer than snapshots). */
-export function pointsFrom(history: OverviewView[]): OverviewPoint[] {
-  return history.slice(1).map((after, i) => pointBetween(history[i], after));
-}
-
-/** Appends a snapshot unless it is the one already last, keeping at most `limit`. */
-export function appendSnapshot(history: OverviewView[], next: OverviewView, limit: number): OverviewView[] {
-  if (history.at(-1)?.at === next.at) return history;
-  return [...history, next].slice(-limit);
 }
 
 /** Failure reasons (every outcome but ok), most frequent first. */

@@ -1,5 +1,5 @@
 import type { KeysView, RotationView } from '@nf/contracts';
-import { rotationActions, rotationTitle, voteConsequences } from './rotation';
+import { decisionSummary, rejectionReasonProblem, rotationActions, rotationTitle, voteConsequences } from './rotation';
 
 const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
 const alice = { id: 'a-1', name: 'alice', role: 'admin' as const };
@@ -27,7 +27,7 @@ const rotation = (overrides: Partial<RotationView> = {}): RotationView => ({
   error: null,
   ...overrides,
 });
-const keys: KeysView = { activeVersion: 2, minVersion: 1, algorithm: 'X-Wing+ML-DSA-65', sha256: '0123456789abcdef'.repeat(4), bundleSha256: 'fedcba9876543210'.repeat(4), versions: [] };
+const keys: KeysView = { activeVersion: 2, minVersion: 1, algorithm: 'X-Wing+ML-DSA-65', sha256: '0123456789abcdef'.repeat(4), bundleSha256: 'fedcba9876543210'.repeat(4), bundleNotAfter: '2026-12-27T10:00:00.000Z', versions: [] };
 
 describe('rotationActions', () => {
   it('lets another admin approve or reject', () => {
@@ -113,5 +113,24 @@ describe('min-version requests', () => {
 
   it('tell the requester a change, not a rotation, awaits another admin', () => {
     expect(rotationActions(minVersion(2), alice, NOW).note).toBe('You requested this change: another admin must approve it.');
+  });
+});
+
+describe('the decision record', () => {
+  it('requires a reason of 10 to 500 characters to reject', () => {
+    expect(rejectionReasonProblem('  no  ')).toBe('Say why in at least 10 characters (2 so far).');
+    expect(rejectionReasonProblem('no change window this week')).toBeUndefined();
+    expect(rejectionReasonProblem('x'.repeat(501))).toBe('At most 500 characters (501).');
+  });
+
+  it('names every decider with the time and a rejection with its reason', () => {
+    const at = Date.UTC(2026, 10, 27, 10, 5, 0);
+    expect(
+      decisionSummary(
+        rotation({ status: 'REJECTED', approvals: [{ admin: { id: bob.id, name: 'bob' }, at }], rejections: [{ admin: { id: 'c', name: 'carol' }, at, reason: 'freeze week' }] }),
+      ),
+    ).toEqual(['approved by bob at 2026-11-27 10:05:00 UTC', 'rejected by carol at 2026-11-27 10:05:00 UTC: “freeze week”']);
+    expect(decisionSummary(rotation({ status: 'EXPIRED' }))).toEqual(['expired unanswered']);
+    expect(decisionSummary(rotation({ status: 'CANCELLED' }))).toEqual(['cancelled by alice']);
   });
 });

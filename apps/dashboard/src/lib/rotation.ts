@@ -82,3 +82,22 @@ function minVersionConsequences(rotation: RotationView, keys: KeysView | undefin
   lines.push(`Your vote is bound to request hash ${rotation.requestHash.slice(0, 16)}…; if the request changes, it no longer counts.`);
   return lines;
 }
+
+/** Why a rejection reason cannot be sent yet, or undefined when it can (10 to 500 characters, as the API requires). */
+export function rejectionReasonProblem(reason: string): string | undefined {
+  const length = reason.trim().length;
+  if (length < 10) return `Say why in at least 10 characters (${length} so far).`;
+  if (length > 500) return `At most 500 characters (${length}).`;
+  return undefined;
+}
+
+/** Who decided a request and how, one line each, for the history: votes with their times, a rejection's reason, the system's expiry. */
+export function decisionSummary(rotation: RotationView): string[] {
+  const lines = [
+    ...rotation.approvals.map((a) => `approved by ${a.admin.name} at ${formatTime(a.at)}`),
+    ...rotation.rejections.map((r) => `rejected by ${r.admin.name} at ${formatTime(r.at)}${r.reason ? `: “${r.reason}”` : ''}`),
+  ];
+  if (rotation.status === 'CANCELLED') lines.push(`cancelled by ${rotation.requester.name}`);
+  if (rotation.status === 'EXPIRED') lines.push('expired unanswered');
+  return lines.length ? lines : ['–'];
+}

@@ -1,12 +1,15 @@
 import type { OverviewView } from '@nf/contracts';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Badge } from '../components/Badge';
-import { ErrorText } from '../components/ErrorText';
+import { Freshness, Panel, usePanelState } from '../components/Panel';
 import { TableHead } from '../components/TableHead';
 import { TimeSeriesChart } from '../components/TimeSeriesChart';
+import { useNow } from '../hooks/use-now';
 import { useOverview, useOverviewHistory, useProbes } from '../hooks/use-overview';
-import { failuresByReason, OverviewPoint, pointsFrom } from '../lib/metrics';
-import { formatNumber, groupHex } from '../lib/format';
+import { formatNumber, formatSpan, groupHex } from '../lib/format';
+import { failuresByReason } from '../lib/metrics';
+import { OverviewPoint, pointsFrom, rateWindowMs } from '../lib/rates';
+import { CHART_RANGES, ChartRangeId, timeRange } from '../lib/time-axis';
 
 const COLORS = { primary: '#2563eb', bad: '#dc2626', second: '#9333ea' };
 
@@ -19,8 +22,8 @@ const CHARTS: { id: string; title: string; unit: string; lines: { label: string;
     title: 'Handshakes',
     unit: '/min',
     lines: [
-      { label: 'handshakes', color: COLORS.primary, metric: 'handshakesPerMin' },
-      { label: 'failures', color: COLORS.bad, metric: 'handshakeFailuresPerMin' },
+      { label: 'succeeded', color: COLORS.primary, metric: 'handshakesPerMin' },
+      { label: 'failed', color: COLORS.bad, metric: 'handshakeFailuresPerMin' },
     ],
   },
   { id: 'throughput', title: 'Inference throughput', unit: '/min', lines: [{ label: 'requests', color: COLORS.primary, metric: 'inferencePerMin' }] },
@@ -36,20 +39,46 @@ const CHARTS: { id: string; title: string; unit: string; lines: { label: string;
   { id: 'queue', title: 'Queue depth', unit: 'requests', lines: [{ label: 'queued', color: COLORS.primary, metric: 'queueDepth' }] },
 ];
 
-function Charts({ points }: { points: OverviewPoint[] }) {
+function Charts() {
+  const [range, setRange] = useState<ChartRangeId>('15m');
+  const history = useOverviewHistory(range);
+  const state = usePanelState(history);
+  const now = useNow(5000);
+  const rangeMs = CHART_RANGES.find((r) => r.id === range)!.ms;
+  const windowMs = rateWindowMs(history.data?.intervalMs ?? 10_000);
+  const xRange = useMemo(() => timeRange(history.dataUpdatedAt || now, rangeMs), [history.dataUpdatedAt, now, rangeMs]);
+  const points = useMemo(() => {
+    if (!history.data) return [];
+    return pointsFrom(history.data, windowMs).filter((p) => p.at >= xRange[0] * 1000);
+  }, [history.data, windowMs, xRange]);
   const times = useMemo(() => points.map((p) => p.at), [points]);
   const series = useMemo(
     () => CHARTS.map((chart) => chart.lines.map(({ label, color, metric }) => ({ label, color, values: points.map((p) => p[metric]) }))),
     [points],
   );
   return (
-    <section aria-labelledby="charts-title" className="charts">
-      <h2 id="charts-title" className="visually-hidden">
-        Live charts
-      </h2>
-      {CHARTS.map((chart, i) => (
-        <TimeSeriesChart key={chart.id} id={chart.id} title={chart.title} unit={chart.unit} times={times} series={series[i]} />
-      ))}
+    <section aria-labelledby="charts-title" className={`charts-block ${state.kind === 'unknown' ? 'unknown' : ''}`} data-testid="panel-charts" data-state={state.kind}>
+      <div className="charts-head">
+        <h2 id="charts-title">History</h2>
+        <div className="segmented" role="group" aria-label="Chart range">
+          {CHART_RANGES.map((r) => (
+            <button key={r.id} type="button" aria-pressed={r.id === range} onClick={() => setRange(r.id)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        <span className="muted">
+          UTC; rates over {formatSpan(windowMs / 1000)} windows{history.data ? `, a sample every ${formatSpan(history.data.intervalMs / 1000)}` : ''}
+        </span>
+        <Freshness state={state} testId="panel-charts-freshness" />
+      </div>
+      {state.kind === 'fresh' && (
+        <div className="charts">
+          {CHARTS.map((chart, i) => (
+            <TimeSeriesChart key={chart.id} id={chart.id} title={chart.title} unit={chart.unit} times={times} series={series[i]} range={xRange} />
+          ))}
+        </div>
+      )}
     </section>
   );
 }
@@ -58,8 +87,7 @@ function Handshake({ overview }: { overview: OverviewView }) {
   const { handshake } = overview;
   const failures = failuresByReason(handshake.outcomes);
   return (
-    <section className="card" aria-labelledby="handshake-title">
-      <h2 id="handshake-title">Handshake</h2>
+    <>
       <dl className="facts">
         <dt>Status</dt>
         <dd>{handshake.status === 'ok' ? <Badge tone="good">serving</Badge> : <Badge tone="bad">unavailable: {handshake.reason}</Badge>}</dd>
@@ -78,13 +106,13 @@ function Handshake({ overview }: { overview: OverviewView }) {
       </dl>
       <h3>Failures by reason</h3>
       {failures.length ? (
-        <table>
+        <table className="stack">
           <TableHead columns={['Reason', 'Since start']} />
           <tbody>
             {failures.map((f) => (
               <tr key={f.reason}>
-                <td className="mono">{f.reason}</td>
-                <td>{f.count}</td>
+                <td className="mono" data-label="Reason">{f.reason}</td>
+                <td data-label="Since start">{f.count}</td>
               </tr>
             ))}
           </tbody>
@@ -92,24 +120,19 @@ function Handshake({ overview }: { overview: OverviewView }) {
       ) : (
         <p>No failed handshakes since start.</p>
       )}
-    </section>
+    </>
   );
 }
 
-function Runtime({ overview, latest }: { overview: OverviewView; latest?: OverviewPoint }) {
+function Runtime({ overview }: { overview: OverviewView }) {
   const { runtime } = overview;
   return (
-    <section className="card" aria-labelledby="runtime-title">
-      <h2 id="runtime-title">Runtime</h2>
+    <>
       <dl className="facts">
-        <dt>Throughput</dt>
-        <dd>{formatNumber(latest?.inferencePerMin)} requests/min</dd>
-        <dt>Latency p50 / p95</dt>
-        <dd>
-          {formatNumber(latest?.p50Ms, 2)} / {formatNumber(latest?.p95Ms, 2)} ms
-        </dd>
         <dt>Queue depth</dt>
         <dd>{runtime.models.reduce((sum, m) => sum + m.queueDepth, 0)}</dd>
+        <dt>Requests since start</dt>
+        <dd>{formatNumber(Object.values(overview.inference.outcomes).reduce((a, b) => a + b, 0))}</dd>
       </dl>
       <h3>Frameworks</h3>
       <ul className="plain">
@@ -124,22 +147,20 @@ function Runtime({ overview, latest }: { overview: OverviewView; latest?: Overvi
       <h3>Models</h3>
       <ul className="plain">
         {runtime.models.map((m) => (
-          <li key={m.name}>
+          <li key={m.name} data-testid={`overview-model-${m.name}`}>
             <strong>{m.name}</strong> <Badge tone={m.state === 'READY' ? 'good' : m.state === 'LOADING' ? 'warn' : 'bad'}>{m.state}</Badge>{' '}
             {m.simulated && <Badge tone="warn">simulated</Badge>} <span className="muted">queue {m.queueDepth}</span>
           </li>
         ))}
       </ul>
-    </section>
+    </>
   );
 }
 
 function Probes() {
   const probes = useProbes();
   return (
-    <section className="card" aria-labelledby="probes-title">
-      <h2 id="probes-title">Probes</h2>
-      <ErrorText action="Reading the probes" error={probes.error} />
+    <Panel id="probes" title="Probes" state={usePanelState(probes)}>
       <ul className="plain">
         {probes.data?.map((p) => (
           <li key={p.probe}>
@@ -148,51 +169,49 @@ function Probes() {
           </li>
         ))}
       </ul>
-    </section>
+    </Panel>
   );
 }
 
 function Environment({ overview }: { overview: OverviewView }) {
   return (
-    <section className="card" aria-labelledby="env-title">
-      <h2 id="env-title">Environment</h2>
-      <dl className="facts">
-        <dt>Mode</dt>
-        <dd>
-          <Badge tone={overview.env.mode === 'production' ? 'good' : 'warn'}>{overview.env.mode}</Badge>
-        </dd>
-        <dt>Env hash</dt>
-        <dd className="mono" data-testid="env-hash">
-          {overview.env.hash}
-        </dd>
-        <dt>Version</dt>
-        <dd>{overview.version}</dd>
-        <dt>Instance</dt>
-        <dd className="mono">{overview.instanceId}</dd>
-      </dl>
-    </section>
+    <dl className="facts">
+      <dt>Mode</dt>
+      <dd>
+        <Badge tone={overview.env.mode === 'production' ? 'good' : 'warn'}>{overview.env.mode}</Badge>
+      </dd>
+      <dt>Env hash</dt>
+      <dd className="mono" data-testid="env-hash">
+        {overview.env.hash}
+      </dd>
+      <dt>Version</dt>
+      <dd>{overview.version}</dd>
+      <dt>Instance</dt>
+      <dd className="mono">{overview.instanceId}</dd>
+    </dl>
   );
 }
 
 export function OverviewPage() {
   const overview = useOverview();
-  const history = useOverviewHistory();
-  const points = useMemo(() => pointsFrom(history), [history]);
+  const state = usePanelState(overview);
+  const data = overview.data;
   return (
     <>
       <h1>Overview</h1>
-      <ErrorText action="Reading the overview" error={overview.error} />
-      {overview.data && (
-        <>
-          <Charts points={points} />
-          <div className="grid">
-            <Handshake overview={overview.data} />
-            <Runtime overview={overview.data} latest={points.at(-1)} />
-            <Probes />
-            <Environment overview={overview.data} />
-          </div>
-        </>
-      )}
+      <Charts />
+      <div className="grid">
+        <Panel id="handshake" title="Handshake" state={state}>
+          {data && <Handshake overview={data} />}
+        </Panel>
+        <Panel id="runtime" title="Runtime" state={state}>
+          {data && <Runtime overview={data} />}
+        </Panel>
+        <Probes />
+        <Panel id="environment" title="Environment" state={state}>
+          {data && <Environment overview={data} />}
+        </Panel>
+      </div>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { PolicyStatus } from '@nf/contracts';
 import { Badge, Tone } from '../components/Badge';
-import { ErrorText } from '../components/ErrorText';
+import { Panel, usePanelState } from '../components/Panel';
 import { TableHead } from '../components/TableHead';
 import { usePolicies } from '../hooks/use-policies';
 import { formatTime } from '../lib/format';
@@ -13,31 +13,27 @@ export function PoliciesPage() {
   return (
     <>
       <h1>Policies</h1>
-      <ErrorText action="Reading the policies" error={policies.error} />
+      <Panel id="policies" title="Policy document" state={usePanelState(policies)}>
       {view && (
         <>
-          <section className="card" aria-labelledby="document-title">
-            <h2 id="document-title">
-              Policy document <Badge tone={TONE[view.overall]}>overall {view.overall}</Badge>
-            </h2>
             <p>
+              <Badge tone={TONE[view.overall]}>overall {view.overall}</Badge>{' '}
               <span className="mono">{view.document.path}</span>:{' '}
               {view.document.present ? `version ${view.document.version ?? 'unknown'}` : 'missing'} (expected {view.document.expectedVersion})
             </p>
-          </section>
-          <table data-testid="policies">
+          <table data-testid="policies" className="stack">
             <TableHead columns={['Policy', 'Status', 'Summary', 'Evidence', 'Checked']} />
             <tbody>
               {view.policies.map((p) => (
                 <tr key={p.id} data-testid={`policy-${p.id}`}>
-                  <th scope="row">
+                  <th scope="row" data-label="Policy">
                     {p.id} {p.name}
                   </th>
-                  <td>
+                  <td data-label="Status">
                     <Badge tone={TONE[p.status]}>{p.status}</Badge>
                   </td>
-                  <td>{p.summary}</td>
-                  <td>
+                  <td data-label="Summary">{p.summary}</td>
+                  <td data-label="Evidence">
                     <dl className="evidence">
                       {Object.entries(p.evidence).map(([name, value]) => (
                         <div key={name}>
@@ -47,13 +43,14 @@ export function PoliciesPage() {
                       ))}
                     </dl>
                   </td>
-                  <td>{formatTime(p.checkedAt)}</td>
+                  <td data-label="Checked">{formatTime(p.checkedAt)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </>
       )}
+      </Panel>
     </>
   );
 }

@@ -8,6 +8,7 @@ import { LoginThrottle1764900000000 } from './1764900000000-login-throttle';
 import { Keystore1764900100000 } from './1764900100000-keystore';
 import { RotationKinds1764900200000 } from './1764900200000-rotation-kinds';
 import { SessionApiKey1764900300000 } from './1764900300000-session-api-key';
+import { RotationVoteReason1764900415000 } from './1764900415000-rotation-vote-reason';
 
 /** Every migration, oldest first. Generate new ones with `npm run migration:generate`. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Keystore1764900100000,
   RotationKinds1764900200000,
   SessionApiKey1764900300000,
+  RotationVoteReason1764900415000,
 ];

@@ -26,6 +26,11 @@ export class InferenceMetrics {
     labelNames: ['model'],
     registers: [register],
   });
+  readonly queueCapacity = new Gauge({
+    name: 'nf_inference_queue_capacity',
+    help: 'Requests one model queue holds at most (INFER_QUEUE_CAPACITY); beyond it requests get 429',
+    registers: [register],
+  });
   readonly batchSize = new Histogram({
     name: 'nf_inference_batch_size',
     help: 'Rows per model run (1 without dynamic batching)',

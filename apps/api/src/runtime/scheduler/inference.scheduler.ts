@@ -34,7 +34,9 @@ export class InferenceScheduler implements OnApplicationShutdown {
     private readonly clock: Clock,
     private readonly metrics: InferenceMetrics,
     private readonly hooks: JobHookChain,
-  ) {}
+  ) {
+    metrics.queueCapacity.set(settings.inference.queueCapacity);
+  }
 
   async infer(handle: ModelHandle, inputs: Tensor[], options: InferOptions): Promise<Tensor[]> {
     const deadlineMs = options.deadlineMs ?? this.settings.inference.defaultDeadlineMs;
