@@ -34,7 +34,7 @@ describe('behind a trusted proxy (TRUST_PROXY=loopback: the test client connects
     await viaProxy(t, '198.51.100.7', { name: 'admin2', password }).expect(200);
     // The forwarded address is what the audit log records.
     const [signedIn] = await t.app.get(AuditService).list({ action: 'login_succeeded', limit: 1 });
-    expect(signedIn.details).toEqual({ ip: '198.51.100.7' });
+    expect(signedIn.details).toEqual({ ip: '198.51.100.7', actorRole: 'admin' });
   });
 
   it('takes the client from the right end of X-Forwarded-For (what the trusted proxy added), not what the client wrote', async () => {
