@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app.factory';
+import { createGrpcListener, GrpcListener } from '../../apps/api/src/grpc/grpc-listener';
 import { createHttpsListener, HttpsListener, prepareTls } from '../../apps/api/src/tls/https-listener';
 import { testEnv } from './env';
 
@@ -12,13 +13,15 @@ export interface TestApp {
   url: string;
   /** With `{ https: true }`: the https listener (development certificates under the test's DATA_DIR). */
   https?: HttpsListener & { url: string };
+  /** With `{ grpc: true }`: the gRPC listener (TLS exactly when `https` is on), and the `host:port` to dial. */
+  grpc?: GrpcListener & { target: string };
   close(): Promise<void>;
 }
 
 const quiet = { log() {}, warn() {}, error() {} };
 
 /** The real application on an in-memory SQLite database, driven over HTTP by supertest. */
-export async function startTestApp(overrides: Record<string, string> = {}, options: { https?: boolean; dashboardDir?: string } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: { https?: boolean; grpc?: boolean; dashboardDir?: string } = {}): Promise<TestApp> {
   register.clear(); // prom-client's registry is process-global; each app starts from an empty one
   const env = testEnv(overrides);
   const app = await createApp(env, { dashboardDir: options.dashboardDir ?? '/nonexistent' });
@@ -31,12 +34,19 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
     const listener = createHttpsListener(app, env.settings, certificates, quiet);
     https = Object.assign(listener, { url: await listener.listen() });
   }
+  let grpc: TestApp['grpc'];
+  if (options.grpc) {
+    const listener = createGrpcListener(app, env.settings, https, quiet);
+    grpc = Object.assign(listener, { target: await listener.listen() });
+  }
   return {
     app,
     http: request(app.getHttpServer()),
     url,
     https,
+    grpc,
     close: async () => {
+      grpc?.close();
       await https?.close();
       await app.close();
     },

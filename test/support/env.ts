@@ -21,6 +21,7 @@ export function testEnv(overrides: Record<string, string> = {}): LoadedEnv {
     VAULT_PQC_KEY_PATH: path.join(dir, 'data', 'keystore'),
     DATABASE_URL: 'sqlite::memory:',
     TLS_PORT: '0',
+    GRPC_PORT: '0',
     // Production requires the telemetry pseudonym key (simulation generates one under DATA_DIR), and a TLS
     // certificate unless TLS is off: in-process apps serve plain HTTP only unless a test starts https itself.
     ...(overrides.NEURAL_FABRIC_MODE === 'production' ? { TELEMETRY_PSEUDONYM_KEY: '5e'.repeat(32), TLS_ENABLED: 'false' } : {}),

@@ -30,6 +30,7 @@ export function spawnService(env: Record<string, string> = {}, dir = tempDir('nf
       PATH: process.env.PATH,
       PORT: '0',
       TLS_PORT: '0',
+      GRPC_PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: path.join(dir, 'data'),
       REPORTS_DIR: path.join(dir, 'reports'),

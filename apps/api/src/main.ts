@@ -25,17 +25,24 @@ async function main(): Promise<void> {
   const { installGracefulShutdown } = await import('./lifecycle/graceful-shutdown');
   const { createHttpsListener, prepareTls } = await import('./tls/https-listener');
   const { boundUrl } = await import('./http/listen-address');
+  const { createGrpcListener } = await import('./grpc/grpc-listener');
 
   const logger = createLogger(env.settings.log);
   // Certificates before Nest: a bad one stops start-up at once, naming the file.
   const certificates = await prepareTls(env.settings, logger);
   const app = await createApp(env, { logger });
   const https = certificates && createHttpsListener(app, env.settings, certificates, logger);
-  installGracefulShutdown(app, env.settings.shutdown, https ? [https.server] : []);
+  // gRPC serves the same application's services; with TLS exactly when the https listener is on.
+  const grpc = env.settings.grpc.enabled ? createGrpcListener(app, env.settings, https, logger) : undefined;
+  installGracefulShutdown(app, env.settings.shutdown, https ? [https.server] : [], grpc ? [grpc] : []);
   await app.listen(env.settings.http.port, env.settings.http.host);
   const scope = env.settings.http.plainRoutes === 'probes' ? ', probes and /metrics only' : '';
   logger.log(`listening on ${boundUrl('http', app.getHttpServer().address())} (${env.settings.mode} mode${scope})`, 'Main');
   if (https) logger.log(`listening on ${await https.listen()} (TLS 1.3, key exchange ${https.groups})`, 'Main');
+  if (grpc) {
+    const security = https ? `TLS 1.3, key exchange ${https.groups}` : 'plaintext';
+    logger.log(`gRPC (inference.GRPCInferenceService) listening on ${await grpc.listen()} (${security})`, 'Main');
+  }
 }
 
 main().catch((error: unknown) => {

@@ -43,21 +43,40 @@ export class AdminGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
 
     const token = sessionTokenOf(request);
-    const session = request.nfAdminSession ?? (token ? await this.sessions.resolve(token) : undefined);
-    if (!session || !token) throw new UnauthorizedException('sign in required: no session, or it expired');
+    const cached = request.nfAdminSession && token ? request.nfAdminSession : undefined;
+    const session = await this.authenticate(token, request.headers[CSRF_HEADER], {
+      role: required,
+      changesState: csrfRequired(request.method),
+      passwordChangePending: this.reflector.getAllAndOverride<boolean>(ALLOW_PASSWORD_CHANGE_PENDING, targets) ?? false,
+      session: cached,
+    });
     request.nfAdminSession = session;
     request.nfAdmin = toPrincipal(session.account);
+    return true;
+  }
 
-    if (csrfRequired(request.method) && !csrfValid(token, request.headers[CSRF_HEADER])) {
+  /**
+   * The admin session behind `token` with every check of an admin route: signed in, the CSRF token
+   * when the call changes state, no pending password change (unless allowed), the role. Shared with
+   * the gRPC listener, which reads the same cookie and CSRF header from its call metadata.
+   */
+  async authenticate(
+    token: string | undefined,
+    csrfHeader: string | string[] | undefined,
+    need: { role: 'admin' | 'viewer'; changesState: boolean; passwordChangePending?: boolean; session?: ResolvedSession },
+  ): Promise<ResolvedSession> {
+    const session = need.session ?? (token ? await this.sessions.resolve(token) : undefined);
+    if (!session || !token) throw new UnauthorizedException('sign in required: no session, or it expired');
+    if (need.changesState && !csrfValid(token, csrfHeader)) {
       throw new ForbiddenException(`missing or wrong ${CSRF_HEADER} header (the csrfToken from /auth/login or /auth/me)`);
     }
-    if (session.account.mustChangePassword && !this.reflector.getAllAndOverride<boolean>(ALLOW_PASSWORD_CHANGE_PENDING, targets)) {
+    if (session.account.mustChangePassword && !need.passwordChangePending) {
       throw new ForbiddenException('password change required: POST /auth/password before anything else');
     }
-    if (required === 'admin' && session.account.role !== 'admin') {
+    if (need.role === 'admin' && session.account.role !== 'admin') {
       throw new ForbiddenException('this needs the admin role');
     }
-    return true;
+    return session;
   }
 }
 
@@ -76,19 +95,29 @@ export class TenantGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (request.nfTenant) return true;
-    const refuse = (message: string) => {
+    try {
+      request.nfTenant = await this.authenticate(request.headers.authorization);
+    } catch (error) {
       context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer realm="neural-fabric"');
-      return new UnauthorizedException(message);
-    };
-    const bearer = parseBearer(request.headers.authorization);
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * The tenant an `Authorization` value names (401 when it names none); shared with the gRPC listener,
+   * which reads the same value from its call metadata.
+   */
+  async authenticate(authorization: string | string[] | undefined): Promise<TenantPrincipal> {
+    const refuse = (message: string) => new UnauthorizedException(message);
+    const bearer = parseBearer(authorization);
     if (bearer.kind === 'absent') {
       if (this.settings.mode === 'production') {
         this.metrics.apiKeyCheck('invalid');
         throw refuse('API key required: Authorization: Bearer nf_...');
       }
       this.metrics.apiKeyCheck('anonymous');
-      request.nfTenant = ANONYMOUS_TENANT;
-      return true;
+      return ANONYMOUS_TENANT;
     }
     if (bearer.kind === 'malformed') {
       this.metrics.apiKeyCheck('invalid');
@@ -100,7 +129,6 @@ export class TenantGuard implements CanActivate {
       throw refuse(lookup.status === 'revoked' ? 'API key revoked' : 'invalid API key');
     }
     this.metrics.apiKeyCheck('ok');
-    request.nfTenant = lookup.tenant;
-    return true;
+    return lookup.tenant;
   }
 }

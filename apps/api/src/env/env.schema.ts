@@ -29,6 +29,9 @@ export const ENV_SCHEMA = {
   TLS_CERT_RELOAD_SECONDS: int(0, 24 * 3600),
   TLS_ALLOW_CLASSICAL_KEY_EXCHANGE: bool,
   TLS_ALLOW_CLASSICAL_IN_PRODUCTION: bool,
+  // grpc/: the KServe V2 gRPC listener (TLS like the https listener while TLS_ENABLED=true).
+  GRPC_ENABLED: bool,
+  GRPC_PORT: int(0, 65535),
   DATA_DIR: text(),
   REPORTS_DIR: text(),
   DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']),
@@ -120,6 +123,11 @@ export interface Settings {
     readonly reloadIntervalMs: number;
     /** Whether clients offering only X25519 (no post-quantum key exchange) are served. */
     readonly allowClassicalKeyExchange: boolean;
+  };
+  readonly grpc: {
+    readonly enabled: boolean;
+    /** The gRPC listener's port (0 = any free port); it listens on http.host, with TLS when the https listener is on. */
+    readonly port: number;
   };
   readonly dataDir: string;
   readonly reportsDir: string;
@@ -282,6 +290,7 @@ export function toSettings(env: EnvValues, cwd: string): Settings {
       reloadIntervalMs: env.TLS_CERT_RELOAD_SECONDS * 1000,
       allowClassicalKeyExchange: env.TLS_ALLOW_CLASSICAL_KEY_EXCHANGE,
     },
+    grpc: { enabled: env.GRPC_ENABLED, port: env.GRPC_PORT },
     dataDir: resolve(env.DATA_DIR),
     reportsDir: resolve(env.REPORTS_DIR),
     database: env.DATABASE_URL.startsWith('sqlite:')

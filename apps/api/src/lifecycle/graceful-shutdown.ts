@@ -84,7 +84,7 @@ class ConnectionTracker {
 }
 
 /**
- * SIGTERM/SIGINT, for the plain listener and `otherServers` (the https one) alike: readiness flips to 503 at once and every answer from then on says
+ * SIGTERM/SIGINT, for the plain listener and `otherServers` (the https one) alike, and `drainables` (gRPC) after the drain period: readiness flips to 503 at once and every answer from then on says
  * `Connection: close`; after the drain period (for load balancers to notice) the listener stops
  * accepting, every request already accepted is answered, idle connections are closed, and then
  * the modules shut down and the process exits 0. If requests outlast the timeout it exits 1.
@@ -93,7 +93,18 @@ class ConnectionTracker {
  * closes "idle" connections at once, which includes accepted connections whose request bytes are
  * already in the socket but not yet parsed — those clients would see a reset instead of an answer.
  */
-export function installGracefulShutdown(app: INestApplication, shutdown: Settings['shutdown'], otherServers: NetServer[] = [], exit = process.exit): void {
+/** A listener that is not a Node HTTP server (the gRPC one): stops taking calls and resolves once those in flight are answered. */
+export interface Drainable {
+  drain(): Promise<void>;
+}
+
+export function installGracefulShutdown(
+  app: INestApplication,
+  shutdown: Settings['shutdown'],
+  otherServers: NetServer[] = [],
+  drainables: Drainable[] = [],
+  exit = process.exit,
+): void {
   const logger = new Logger('Shutdown');
   const trackers = [app.getHttpServer() as NetServer, ...otherServers].map((server) => new ConnectionTracker(server));
   const accepted = () => trackers.reduce((sum, t) => sum + t.accepted, 0);
@@ -120,8 +131,10 @@ export function installGracefulShutdown(app: INestApplication, shutdown: Setting
         await nextTurn();
       }
       for (const { server } of trackers) if (server.listening) NetServer.prototype.close.call(server);
+      const drained = Promise.all(drainables.map((d) => d.drain()));
       while (!trackers.every((t) => t.settled(Date.now()))) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       for (const t of trackers) t.closeIdle();
+      await drained;
       await app.close();
       logger.log('closed cleanly');
       clearTimeout(timer);

@@ -31,6 +31,8 @@ export class CertificateReloader {
   private stamp: string;
   private timer?: NodeJS.Timeout;
   private server?: TlsServer;
+  /** Other listeners serving the same certificates (the gRPC one), told of every successful reload. */
+  private readonly followers: ((options: SecureContextOptions) => void)[] = [];
   private readonly onSighup = () => this.reload('SIGHUP');
 
   /** Reads and checks the certificates now: a problem here is fatal to start-up, naming the file. */
@@ -66,6 +68,11 @@ export class CertificateReloader {
     process.on('SIGHUP', this.onSighup); // also keeps SIGHUP from ending the process
   }
 
+  /** Calls `follow` with the new context options after every successful reload. */
+  onReload(follow: (options: SecureContextOptions) => void): void {
+    this.followers.push(follow);
+  }
+
   /** Re-reads every certificate; returns whether the new ones are now served. */
   reload(trigger: 'changed' | 'SIGHUP'): boolean {
     this.stamp = stampOf(this.sources);
@@ -73,6 +80,7 @@ export class CertificateReloader {
       const certificates = this.sources.map(readCertificate);
       const options = tlsContextOptions(certificates, this.groups);
       this.server?.setSecureContext(options);
+      for (const follow of this.followers) follow(options);
       [this.certificates, this.options] = [certificates, options];
     } catch (error) {
       this.metrics?.reloaded('failed');

@@ -50,6 +50,7 @@ export function serviceEnv(base: NodeJS.ProcessEnv, dataDir: string, reportsDir:
     ...base,
     PORT: '0',
     TLS_PORT: '0',
+    GRPC_PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     REPORTS_DIR: reportsDir,
