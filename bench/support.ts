@@ -38,6 +38,7 @@ export function startService(env: Record<string, string> = {}, https = false): P
     {
       PORT: '0',
       TLS_PORT: '0',
+      GRPC_PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dir,
       REPORTS_DIR: dir,

@@ -126,7 +126,7 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
   });
 
   it('answers NOT_FOUND for an unknown model or version, with the REST error text', async () => {
-    const rest = await (await fetch(`${t.url}/v2/models/nope/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs":[]}' })).json();
+    const rest = (await (await fetch(`${t.url}/v2/models/nope/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs":[]}' })).json()) as { error: string };
     await expect(call(client, 'ModelInfer', { ...typedRequest(), model_name: 'nope' })).rejects.toMatchObject({ code: status.NOT_FOUND, details: rest.error });
     await expect(call(client, 'ModelMetadata', { name: 'tiny-mlp', version: '9' })).rejects.toMatchObject({ code: status.NOT_FOUND });
     await expect(call(client, 'ModelReady', { name: 'nope' })).rejects.toMatchObject({ code: status.NOT_FOUND });
@@ -252,7 +252,7 @@ describe('KServe V2 over gRPC with TLS (the https listener on)', () => {
 
   it('serves gRPC over TLS 1.3 with the https certificate and X25519MLKEM768 key exchange', async () => {
     expect(t.grpc!.secure).toBe(true);
-    const negotiated = await new Promise<{ protocol: string | null; group?: string; alpn: string | false; fingerprint: string }>((resolve, reject) => {
+    const negotiated = await new Promise<{ protocol: string | null; group?: string; alpn: string | false | null; fingerprint: string }>((resolve, reject) => {
       const socket = tls.connect({ host: '127.0.0.1', port: port(), servername: 'localhost', ca: trust, ALPNProtocols: ['h2'] }, () => {
         resolve({
           protocol: socket.getProtocol(),
