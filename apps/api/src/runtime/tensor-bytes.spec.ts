@@ -16,6 +16,16 @@ function refusal(run: () => unknown): string {
 const bytesOf = (typed: ArrayBufferView) => new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 
 describe('raw tensor bytes', () => {
+  it('decodes bytes that are a Buffer view into a larger pool (gRPC bytes fields, Fastify bodies) to exactly the tensor', () => {
+    const pooled = Buffer.alloc(4096);
+    const values = new Float32Array([0.5, -1, 2, 8]);
+    const view = pooled.subarray(100, 116);
+    Buffer.from(values.buffer).copy(view);
+    const decoded = tensorFromBytes('FP32', [1, 4], view, 'in') as Float32Array;
+    expect(decoded).toEqual(values);
+    expect(decoded.buffer.byteLength).toBe(16);
+  });
+
   it('round-trips every fixed-size datatype through little-endian bytes', () => {
     const cases = [
       ['FP32', new Float32Array([1.5, -2, 3.25])],
