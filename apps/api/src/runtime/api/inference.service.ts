@@ -9,7 +9,7 @@ import { ModelRepository } from '../model-repository.service';
 import { Framework, ModelHandle, Tensor } from '../runtime.types';
 import { InferenceScheduler } from '../scheduler/inference.scheduler';
 import { outcomeOf } from '../scheduler/job-hooks';
-import { DecodedRequest, decodeInferRequest, encodeTensor, V2OutputJson } from './v2.codec';
+import { DecodedRequest, decodeInferRequest, encodeTensor, RawInputs, V2OutputJson } from './v2.codec';
 import { badRequest } from './v2.errors';
 
 export interface V2InferResponse {
@@ -23,7 +23,7 @@ export interface V2InferResponse {
 /** A V2 request as a protocol read it: the JSON body, and raw bytes for inputs that travel outside it. */
 export interface InferInput {
   body: unknown;
-  raw?: (index: number, name: string) => Uint8Array | undefined;
+  raw?: RawInputs;
 }
 
 /** A request's outcome before any protocol's encoding. */
@@ -113,8 +113,8 @@ export class InferenceService {
     let request: DecodedRequest;
     let deadlineMs: number | undefined;
     try {
-      const { body } = read();
-      request = decodeInferRequest(body, handle);
+      const { body, raw } = read();
+      request = decodeInferRequest(body, handle, raw);
       deadlineMs = parseDeadlineMs(headerDeadline, 'x-request-deadline-ms') ?? parseDeadlineMs(request.parameters?.timeout_ms, 'parameters.timeout_ms');
     } catch (error) {
       this.scheduler.refused(handle.name, outcomeOf(error));
