@@ -12,6 +12,7 @@ import { ModelHandle, Tensor } from '../../apps/api/src/runtime/runtime.types';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { newAdminPassword } from '../support/admins';
 import { startTestApp, TestApp } from '../support/app';
+import { spawnService } from '../support/service-process';
 import { tempDir } from '../support/env';
 
 jest.setTimeout(120_000);
@@ -293,6 +294,33 @@ describe('KServe V2 over gRPC with TLS (the https listener on)', () => {
       await expect(call(client, 'ServerLive', {}, new Metadata(), { deadline: 3_000 })).rejects.toMatchObject({ code: expect.any(Number) });
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('the gRPC listener under SIGTERM (built entry point)', () => {
+  it('answers every call already sent, says not ready while draining, and exits 0', async () => {
+    const CALLS = 200;
+    const svc = spawnService({ TLS_ENABLED: 'false', SHUTDOWN_DRAIN_MS: '300', SHUTDOWN_TIMEOUT_MS: '30000', INFER_QUEUE_CAPACITY: '1000' });
+    const line = await svc.waitForLine(/gRPC \(inference\.GRPCInferenceService\) listening on/, 60_000);
+    const target = /listening on (\S+) \(plaintext\)/.exec(line)![1];
+    const client = new Client(target, credentials.createInsecure());
+    try {
+      // Ready once the models have loaded (ServerReady answers false until then).
+      while (!(await call(client, 'ServerReady', {})).ready) await new Promise((resolve) => setTimeout(resolve, 100));
+      // Full batches of the wide model: seconds of work, far more than the drain period, still running when the listeners close.
+      const wide = { model_name: 'wide-mlp', inputs: [{ name: 'input', datatype: 'FP32', shape: [64, 256], contents: { fp32_contents: new Array(64 * 256).fill(0.5) } }] };
+      const calls = Array.from({ length: CALLS }, () => call(client, 'ModelInfer', wide, new Metadata(), { deadline: 60_000 }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      svc.child.kill('SIGTERM');
+      await svc.waitForLine(/SIGTERM received/);
+      await expect(call(client, 'ServerReady', {})).resolves.toEqual({ ready: false });
+      const replies = await Promise.all(calls);
+      expect(replies.map((r) => r.model_name)).toEqual(new Array(CALLS).fill('wide-mlp'));
+      expect(await svc.exited).toBe(0);
+    } finally {
+      client.close();
+      if (svc.child.exitCode === null) svc.child.kill('SIGKILL');
     }
   });
 });
