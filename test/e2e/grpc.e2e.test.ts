@@ -1,11 +1,12 @@
 import { credentials, Metadata, ServiceError, status } from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { SESSION_COOKIE } from '../../apps/api/src/auth/admin-sessions.service';
 import { TenantsService } from '../../apps/api/src/auth/tenants.service';
 import { inferenceServiceConstructor } from '../../apps/api/src/grpc/grpc-listener';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
+import { devCertificateSource, generateDevCertificate } from '../../apps/api/src/tls/dev-certificates';
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { ModelHandle, Tensor } from '../../apps/api/src/runtime/runtime.types';
@@ -238,10 +239,11 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
 describe('KServe V2 over gRPC with TLS (the https listener on)', () => {
   let t: TestApp;
   let trust: Buffer;
+  let dataDir: string;
   beforeAll(async () => {
     const models = tempDir('nf-models-');
     generateRepository(models);
-    const dataDir = tempDir('nf-grpc-tls-');
+    dataDir = tempDir('nf-grpc-tls-');
     t = await startTestApp({ MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1', TLS_ENABLED: 'true', DATA_DIR: dataDir }, { https: true, grpc: true });
     trust = readFileSync(path.join(dataDir, 'tls', 'dev-trust.pem'));
   });
@@ -275,6 +277,29 @@ describe('KServe V2 over gRPC with TLS (the https listener on)', () => {
     } finally {
       client.close();
     }
+  });
+
+  const servedFingerprint = () =>
+    new Promise<string>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port: port(), servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['h2'] }, () => {
+        resolve(socket.getPeerX509Certificate()!.fingerprint256);
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+
+  it('serves the new certificate after the https listener reloads its files', async () => {
+    const before = await servedFingerprint();
+    for (const kind of ['classical', 'ml-dsa'] as const) {
+      const { certPem, keyPem } = await generateDevCertificate(kind, new Date());
+      const source = devCertificateSource(dataDir, kind);
+      writeFileSync(source.certFile, certPem);
+      writeFileSync(source.keyFile, keyPem, { mode: 0o600 });
+    }
+    expect(t.https!.reloader.reload('SIGHUP')).toBe(true);
+    const after = await servedFingerprint();
+    expect(after).not.toBe(before);
+    expect(t.https!.reloader.current.map((c) => c.fingerprint)).toContain(after);
   });
 
   it('refuses a client that offers only the classical X25519 key exchange', async () => {
