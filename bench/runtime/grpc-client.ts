@@ -7,7 +7,7 @@
 //   npm run build:api && node dist/bench/runtime/grpc-client.js [--model=tiny-mlp --concurrency=32 --seconds=5]
 // and writes bench/results/runtime-grpc.json.
 import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -24,18 +24,35 @@ export interface LoadResult {
   concurrency: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number };
+  /** CPU the server process (all threads) spent per answered request while timed: steadier than req/s on a shared machine. */
+  serverCpuMsPerRequest?: number;
+}
+
+/** User + system CPU of a process in ms (Linux /proc, 100 ticks per second); undefined elsewhere. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 const ms = (v: number) => +v.toFixed(2);
 
-/** `concurrency` loops calling `once` (true = success) for `seconds`, after one uncounted second of the same load. */
-export async function closedLoop(concurrency: number, seconds: number, once: () => Promise<boolean>): Promise<LoadResult> {
+/**
+ * `concurrency` loops calling `once` (true = success) for `seconds`, after one uncounted second of the
+ * same load; with `serverPid`, the server's CPU per request over the timed part.
+ */
+export async function closedLoop(concurrency: number, seconds: number, once: () => Promise<boolean>, serverPid?: number): Promise<LoadResult> {
   const warm = performance.now() + 1000;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < warm) await once();
   }));
   const latencies: number[] = [];
   let failures = 0;
+  const cpuBefore = processCpuMs(serverPid);
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -48,6 +65,7 @@ export async function closedLoop(concurrency: number, seconds: number, once: () 
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuAfter = processCpuMs(serverPid);
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
@@ -55,6 +73,7 @@ export async function closedLoop(concurrency: number, seconds: number, once: () 
     concurrency,
     requestsPerSecond: Math.round(latencies.length / elapsed),
     latencyMs: { p50: ms(percentile(latencies, 50)), p99: ms(percentile(latencies, 99)) },
+    ...(cpuBefore !== undefined && cpuAfter !== undefined ? { serverCpuMsPerRequest: +((cpuAfter - cpuBefore) / Math.max(1, latencies.length - failures)).toFixed(3) } : {}),
   };
 }
 
@@ -65,52 +84,103 @@ export interface GrpcLoadOptions {
   batch?: number;
   /** PEM certificates to trust: the service's gRPC listener speaks TLS while its https listener is on. */
   ca?: Buffer;
+  /** The server's process id, to report its CPU per request (same machine only). */
+  serverPid?: number;
 }
+
+/** One request's FP32 input tensor (the shape of the sweep's BenchInput in bench/runtime/protocol-client.ts). */
+export interface GrpcBenchInput {
+  name: string;
+  datatype: 'FP32';
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * A ModelInfer client on one HTTP/2 channel with every request serialised now: `infer(n)` sends
+ * request n (cycling) and resolves to whether it succeeded. `headers` become call metadata (an API
+ * key as `authorization`).
+ */
+export async function openGrpc(
+  address: string,
+  model: string,
+  requests: GrpcBenchInput[][],
+  options: { raw?: boolean; ca?: Buffer; headers?: Record<string, string> } = {},
+): Promise<{ infer(n: number): Promise<boolean>; close(): Promise<void> }> {
+  const Client = inferenceServiceConstructor();
+  const client = new Client(address, options.ca ? credentials.createSsl(options.ca) : credentials.createInsecure(), {
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  });
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key.toLowerCase(), value);
+  await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 30_000, (error) => (error ? reject(error) : resolve())));
+  const { path: method, requestSerialize } = Client.service.ModelInfer;
+  const encoded: Buffer[] = requests.map((inputs) =>
+    requestSerialize({
+      model_name: model,
+      inputs: inputs.map(({ name, datatype, shape, data }) => ({ name, datatype, shape, ...(options.raw ? {} : { contents: { fp32_contents: Array.from(data) } }) })),
+      raw_input_contents: options.raw ? inputs.map(({ data }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength)) : [],
+    }),
+  );
+  return {
+    infer: (n) =>
+      new Promise<boolean>((resolve) => {
+        const body = encoded[n % encoded.length];
+        client.makeUnaryRequest(method, () => body, (reply: Buffer) => reply, {}, metadata, {}, (error) => resolve(!error));
+      }),
+    close: async () => client.close(),
+  };
+}
+
+/**
+ * gRPC as a protocol of the concurrency sweep (the Protocol interface of bench/runtime/protocol-client.ts:
+ * `{ name, bare, open(target, requests, concurrency) }`); the target needs `grpcAddress`. One channel
+ * carries every caller's calls, as HTTP/2 multiplexes them.
+ */
+export const grpcProtocol = (raw: boolean) => ({
+  name: raw ? 'grpc-raw' : 'grpc',
+  bare: false,
+  open: (target: { model: string; grpcAddress?: string; headers?: Record<string, string> }, requests: GrpcBenchInput[][]) => {
+    if (!target.grpcAddress) throw new Error(`${raw ? 'grpc-raw' : 'grpc'}: this server has no gRPC listener`);
+    return openGrpc(target.grpcAddress, target.model, requests, { raw, headers: target.headers });
+  },
+});
 
 /**
  * Closed-loop ModelInfer load on `model` (FP32 inputs [batch, features] as its metadata says) at
  * `target` (`host:port`); `apiKey` as `authorization: Bearer` metadata (empty = anonymous simulation).
  */
 export async function measureGrpc(target: string, apiKey: string, model: string, concurrency: number, seconds: number, options: GrpcLoadOptions = {}): Promise<LoadResult> {
+  const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   const Client = inferenceServiceConstructor();
-  const client = new Client(target, options.ca ? credentials.createSsl(options.ca) : credentials.createInsecure(), {
-    'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  });
+  const probe = new Client(target, options.ca ? credentials.createSsl(options.ca) : credentials.createInsecure());
   const metadata = new Metadata();
-  if (apiKey) metadata.set('authorization', `Bearer ${apiKey}`);
-  const unary = <T>(method: string, request: object) =>
-    new Promise<T>((resolve, reject) =>
-      (client[method] as (...args: unknown[]) => void)(request, metadata, { deadline: Date.now() + 30_000 }, (error: ServiceError | null, reply: T) => (error ? reject(error) : resolve(reply))),
-    );
+  if (apiKey) metadata.set('authorization', headers.authorization);
+  let meta: { inputs: { name: string; datatype: string; shape: string[] }[] };
   try {
-    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 30_000, (error) => (error ? reject(error) : resolve())));
-    const meta = await unary<{ inputs: { name: string; datatype: string; shape: string[] }[] }>('ModelMetadata', { name: model });
-    const batch = options.batch ?? 1;
-    const inputs = meta.inputs.map((input, i) => {
-      if (input.datatype !== 'FP32') throw new Error(`${model} input ${input.name} is ${input.datatype}; this client sends FP32 only`);
-      const shape = input.shape.map((d, dim) => (dim === 0 && d === '-1' ? batch : Math.max(1, Number(d))));
-      const data = sampleInput(shape.slice(1).reduce((a, b) => a * b, 1), shape[0], 7 + i);
-      return { name: input.name, datatype: 'FP32', shape, data };
-    });
-    const request = {
-      model_name: model,
-      inputs: inputs.map(({ name, datatype, shape, data }) => ({ name, datatype, shape, ...(options.raw ? {} : { contents: { fp32_contents: Array.from(data) } }) })),
-      raw_input_contents: options.raw ? inputs.map(({ data }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength)) : [],
-    };
-    const { path: method, requestSerialize } = Client.service.ModelInfer;
-    const encoded = requestSerialize(request);
-    const once = () =>
-      new Promise<boolean>((resolve) => {
-        client.makeUnaryRequest(method, () => encoded, (reply: Buffer) => reply, {}, metadata, {}, (error) => resolve(!error));
-      });
-    return await closedLoop(concurrency, seconds, once);
+    meta = await new Promise((resolve, reject) =>
+      probe.ModelMetadata({ name: model }, metadata, { deadline: Date.now() + 30_000 }, (error: ServiceError | null, reply: typeof meta) => (error ? reject(error) : resolve(reply))),
+    );
   } finally {
-    client.close();
+    probe.close();
+  }
+  const batch = options.batch ?? 1;
+  const inputs: GrpcBenchInput[] = meta.inputs.map((input, i) => {
+    if (input.datatype !== 'FP32') throw new Error(`${model} input ${input.name} is ${input.datatype}; this client sends FP32 only`);
+    const shape = input.shape.map((d, dim) => (dim === 0 && d === '-1' ? batch : Math.max(1, Number(d))));
+    return { name: input.name, datatype: 'FP32', shape, data: sampleInput(shape.slice(1).reduce((a, b) => a * b, 1), shape[0], 7 + i) };
+  });
+  const client = await openGrpc(target, model, [inputs], { raw: options.raw, ca: options.ca, headers });
+  try {
+    let n = 0;
+    return await closedLoop(concurrency, seconds, () => client.infer(n++), options.serverPid);
+  } finally {
+    await client.close();
   }
 }
 
 /** The same load over REST JSON (POST /v2/models/<model>/infer, one keep-alive agent, body serialised once). */
-export async function measureRestJson(baseUrl: string, apiKey: string, model: string, features: number, concurrency: number, seconds: number): Promise<LoadResult> {
+export async function measureRestJson(baseUrl: string, apiKey: string, model: string, features: number, concurrency: number, seconds: number, serverPid?: number): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const body = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, features], data: Array.from(sampleInput(features, 1, 7)) }] });
   const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
@@ -124,7 +194,7 @@ export async function measureRestJson(baseUrl: string, apiKey: string, model: st
       req.end(body);
     });
   try {
-    return await closedLoop(concurrency, seconds, once);
+    return await closedLoop(concurrency, seconds, once, serverPid);
   } finally {
     agent.destroy();
   }
@@ -153,23 +223,26 @@ async function main() {
     for (let i = 0; i < 600 && (await fetch(`${server.url}/v2/health/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
     const features = ((await (await fetch(`${server.url}/v2/models/${model}`)).json()) as { inputs: { shape: number[] }[] }).inputs[0].shape[1];
     const target = `127.0.0.1:${grpcPort}`;
+    const pid = server.child.pid;
     const runs: Record<string, LoadResult>[] = [];
     // Alternating rounds, so drift in machine load touches every protocol alike.
     for (let round = 0; round < rounds; round++) {
       runs.push({
-        restJson: await measureRestJson(server.url, '', model, features, concurrency, seconds),
-        grpcTyped: await measureGrpc(target, '', model, concurrency, seconds),
-        grpcRaw: await measureGrpc(target, '', model, concurrency, seconds, { raw: true }),
+        restJson: await measureRestJson(server.url, '', model, features, concurrency, seconds, pid),
+        grpcTyped: await measureGrpc(target, '', model, concurrency, seconds, { serverPid: pid }),
+        grpcRaw: await measureGrpc(target, '', model, concurrency, seconds, { raw: true, serverPid: pid }),
       });
     }
     const best = (key: string) => runs.map((r) => r[key]).reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const cpu = (key: string) => median(runs.map((r) => r[key].serverCpuMsPerRequest ?? NaN));
     const result = {
       model,
       concurrency,
       seconds,
       rounds,
       cores: availableParallelism(),
-      note: 'closed loop, load generator on the same machine; best round of each; ratios within this run',
+      note: 'closed loop, load generator on the same machine; req/s: best round of each; server CPU ms per request: median of rounds; ratios within this run',
       restJson: best('restJson'),
       grpcTyped: best('grpcTyped'),
       grpcRaw: best('grpcRaw'),
@@ -177,12 +250,13 @@ async function main() {
         grpcTypedToRestJson: +(best('grpcTyped').requestsPerSecond / best('restJson').requestsPerSecond).toFixed(3),
         grpcRawToRestJson: +(best('grpcRaw').requestsPerSecond / best('restJson').requestsPerSecond).toFixed(3),
       },
+      serverCpuMsPerRequest: { restJson: cpu('restJson'), grpcTyped: cpu('grpcTyped'), grpcRaw: cpu('grpcRaw') },
       rounds_detail: runs,
     };
     const out = path.join(ROOT, 'bench', 'results', 'runtime-grpc.json');
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${JSON.stringify({ restJson: result.restJson, grpcTyped: result.grpcTyped, grpcRaw: result.grpcRaw, ratios: result.ratios }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ restJson: result.restJson, grpcTyped: result.grpcTyped, grpcRaw: result.grpcRaw, ratios: result.ratios, serverCpuMsPerRequest: result.serverCpuMsPerRequest }, null, 2)}\n`);
   } finally {
     server.child.kill('SIGTERM');
   }
