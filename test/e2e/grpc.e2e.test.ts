@@ -1,5 +1,6 @@
 import { credentials, Metadata, ServiceError, status } from '@grpc/grpc-js';
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as http2 from 'node:http2';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { SESSION_COOKIE } from '../../apps/api/src/auth/admin-sessions.service';
@@ -200,6 +201,19 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
     const big = { ...rawRequest(1), raw_input_contents: [Buffer.alloc(BODY_LIMIT + 1)] };
     await expect(call(client, 'ModelInfer', big)).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/larger than max/) });
     await expect(call(client, 'ServerLive', {})).resolves.toEqual({ live: true });
+  });
+
+  it('bounds the calls one connection may have open (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS)', async () => {
+    const session = http2.connect(`http://${t.grpc!.target}`);
+    try {
+      const settings = await new Promise<http2.Settings>((resolve, reject) => {
+        session.once('remoteSettings', resolve);
+        session.once('error', reject);
+      });
+      expect(settings.maxConcurrentStreams).toBe(256);
+    } finally {
+      session.close();
+    }
   });
 
   describe('model repository extension (admin session cookie and CSRF token in metadata)', () => {

@@ -7,6 +7,13 @@ import type { HttpsListener } from '../tls/https-listener';
 import { PostQuantumServerCredentials } from './grpc-credentials';
 import { inferenceServiceImplementation } from './grpc-service';
 
+/**
+ * Calls one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; Node's default is
+ * unbounded). Each may buffer a message of up to HTTP_BODY_LIMIT_BYTES before the scheduler's queue bound
+ * applies; clients beyond it wait for a stream (grpc-js queues them).
+ */
+const MAX_CONCURRENT_STREAMS = 256;
+
 /** The service definition, beside this file in the sources and copied beside it into dist by `npm run build:api`. */
 export const PROTO_FILE = path.join(__dirname, 'proto', 'grpc_predict_v2.proto');
 
@@ -40,6 +47,7 @@ export interface GrpcListener {
 export function createGrpcListener(app: INestApplication, settings: Settings, https: HttpsListener | undefined, logger: LoggerService): GrpcListener {
   const server = new Server({
     'grpc.max_receive_message_length': settings.http.bodyLimitBytes,
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
   });
   server.addService(inferenceServiceConstructor().service, inferenceServiceImplementation(app));
   const credentials = https ? new PostQuantumServerCredentials(https.reloader) : ServerCredentials.createInsecure();
