@@ -96,7 +96,7 @@ export class TenantGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (request.nfTenant) return true;
     try {
-      request.nfTenant = await this.authenticate(request.headers.authorization);
+      request.nfTenant = await this.tenantFor(request.headers.authorization);
     } catch (error) {
       context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer realm="neural-fabric"');
       throw error;
@@ -108,7 +108,7 @@ export class TenantGuard implements CanActivate {
    * The tenant an `Authorization` value names (401 when it names none); shared with the gRPC listener,
    * which reads the same value from its call metadata.
    */
-  async authenticate(authorization: string | string[] | undefined): Promise<TenantPrincipal> {
+  async tenantFor(authorization: string | string[] | undefined): Promise<TenantPrincipal> {
     const refuse = (message: string) => new UnauthorizedException(message);
     const bearer = parseBearer(authorization);
     if (bearer.kind === 'absent') {

@@ -1,7 +1,6 @@
 import { V2Error } from '../runtime/api/v2.errors';
-import { InferResult } from '../runtime/api/inference.service';
-import { ModelHandle, Tensor } from '../runtime/runtime.types';
-import { grpcToV2Body, ModelInferRequest, v2ToGrpcResponse } from './grpc-codec';
+import { Tensor } from '../runtime/runtime.types';
+import { grpcToV2Body, InferOutcome, ModelInferRequest, v2ToGrpcResponse } from './grpc-codec';
 
 const request = (inputs: Partial<ModelInferRequest['inputs'][number]>[], extra: Partial<ModelInferRequest> = {}): ModelInferRequest => ({
   model_name: 'm',
@@ -68,9 +67,8 @@ describe('gRPC ModelInfer <-> V2 request body', () => {
     expect((body.inputs as object[])[0]).toEqual({ name: 'x', datatype: 'FP16', shape: [1, 4] });
   });
 
-  const result = (outputs: Tensor[]): InferResult => ({
-    handle: { name: 'm', version: '1', simulated: false, framework: 'onnx' } as ModelHandle,
-    request: { inputs: [], batch: 1 },
+  const result = (outputs: Tensor[]): InferOutcome => ({
+    response: { model_name: 'm', model_version: '1', parameters: { simulated: false, framework: 'onnx' } },
     outputs,
   });
 

@@ -1,6 +1,6 @@
 import { encodeTensor } from '../runtime/api/v2.codec';
 import { badRequest } from '../runtime/api/v2.errors';
-import { InferResult } from '../runtime/api/inference.service';
+import { V2InferResponse } from '../runtime/api/inference.service';
 import { Tensor } from '../runtime/runtime.types';
 import { tensorToBytes } from '../runtime/tensor-bytes';
 
@@ -168,6 +168,12 @@ export function grpcToV2Body(request: ModelInferRequest): DecodedGrpcRequest {
   return { body, raw };
 }
 
+/** What InferenceService.inferTensors answers: the REST reply without its outputs, and the outputs as tensors. */
+export interface InferOutcome {
+  response: Omit<V2InferResponse, 'outputs'>;
+  outputs: Tensor[];
+}
+
 /** Whether a datatype can travel in InferTensorContents. */
 const typedContents = (t: Tensor) => CONTENTS_FIELD[t.datatype] !== undefined;
 
@@ -184,15 +190,16 @@ function contentsOf(tensor: Tensor): TensorContents {
  * The outcome as a ModelInferResponse: raw_output_contents when the request sent raw inputs (as
  * Triton answers) or an output has no typed field (FP16, BF16); InferTensorContents otherwise.
  */
-export function v2ToGrpcResponse(result: InferResult, request: ModelInferRequest, rawRequested: boolean): ModelInferResponse {
-  const { handle, outputs } = result;
+export function v2ToGrpcResponse(result: InferOutcome, request: ModelInferRequest, rawRequested: boolean): ModelInferResponse {
+  const { response, outputs } = result;
   const raw = rawRequested || !outputs.every(typedContents);
+  // The request's parameters as it sent them, plus what the REST reply adds (simulated, framework).
   const echoed: Record<string, InferParameter> = { ...(request.parameters ?? {}) };
-  echoed.simulated = toParameter(handle.simulated)!;
-  echoed.framework = toParameter(handle.framework)!;
+  echoed.simulated = toParameter(response.parameters.simulated)!;
+  echoed.framework = toParameter(response.parameters.framework)!;
   return {
-    model_name: handle.name,
-    model_version: handle.version,
+    model_name: response.model_name,
+    model_version: response.model_version,
     id: request.id,
     parameters: echoed,
     outputs: outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, ...(raw ? {} : { contents: contentsOf(t) }) })),

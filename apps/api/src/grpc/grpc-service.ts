@@ -19,6 +19,9 @@ interface Caller {
   tenant: TenantPrincipal;
 }
 
+/** The server's extensions that gRPC serves too; the others (sealed inference, binary tensor data) are REST media types. */
+const GRPC_EXTENSIONS = ['model_repository'];
+
 /** The longest relative deadline the REST path accepts (x-request-deadline-ms). */
 const MAX_DEADLINE_MS = 3_600_000;
 
@@ -56,7 +59,7 @@ export function inferenceServiceImplementation(app: INestApplication): UntypedSe
 
   const authenticate = async (access: Access, metadata: Metadata): Promise<Caller | undefined> => {
     if (access === 'anyone') return undefined;
-    if (access === 'tenant') return { tenant: await tenants.authenticate(header(metadata, 'authorization')) };
+    if (access === 'tenant') return { tenant: await tenants.tenantFor(header(metadata, 'authorization')) };
     const cookies = header(metadata, 'cookie');
     const token = parseCookies(Array.isArray(cookies) ? cookies.join('; ') : cookies)[SESSION_COOKIE];
     // Every repository RPC changes state (REST serves them as POST), so the CSRF token is required as there.
@@ -93,27 +96,26 @@ export function inferenceServiceImplementation(app: INestApplication): UntypedSe
     ),
     ServerMetadata: unary('tenant', () => {
       const { name, version, extensions } = controller.server();
-      // Sealed inference is a REST media type; gRPC has no counterpart yet.
-      return { name, version, extensions: extensions.filter((e) => e !== 'nf_sealed_inference') };
+      return { name, version, extensions: extensions.filter((e) => GRPC_EXTENSIONS.includes(e)) };
     }),
     ModelMetadata: unary<{ name: string; version: string }, unknown>('tenant', (request) => {
       const { name, versions, platform, inputs, outputs } = inference.metadata(request.name, versionOf(request.version));
       return { name, versions, platform, inputs, outputs };
     }),
     ModelInfer: unary<ModelInferRequest, unknown>('tenant', async (request, { tenant }, call) => {
-      let raw = false;
-      const result = await inference.run(
-        request.model_name,
-        versionOf(request.model_version),
-        () => {
-          const decoded = grpcToV2Body(request);
-          raw = decoded.raw !== undefined;
-          return { body: decoded.body, raw: decoded.raw && ((index: number) => decoded.raw![index]) };
-        },
-        tenant,
-        callDeadlineMs(call),
-      );
-      return v2ToGrpcResponse(result, request, raw);
+      const version = versionOf(request.model_version);
+      // The model first, as over REST: an unknown model is NOT_FOUND whatever the message holds.
+      const handle = inference.handle(request.model_name, version);
+      let decoded;
+      try {
+        decoded = grpcToV2Body(request);
+      } catch (error) {
+        inference.refused(handle, error);
+        throw error;
+      }
+      const { body, raw } = decoded;
+      const result = await inference.inferTensors(request.model_name, version, body, tenant, callDeadlineMs(call), raw && ((index: number) => raw[index]));
+      return v2ToGrpcResponse(result, request, raw !== undefined);
     }),
     RepositoryIndex: unary<{ repository_name: string; ready: boolean }, unknown>('admin', (request) => {
       const entries = models.index().filter((m) => !request.ready || m.state === 'READY');

@@ -6,10 +6,10 @@ import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { GpuInventory, Placement } from '../gpu/gpu-inventory';
 import { ModelRepository } from '../model-repository.service';
-import { Framework, ModelHandle, Tensor } from '../runtime.types';
+import { Framework, ModelHandle } from '../runtime.types';
 import { InferenceScheduler } from '../scheduler/inference.scheduler';
 import { outcomeOf } from '../scheduler/job-hooks';
-import { DecodedRequest, decodeInferRequest, encodeTensor, RawInputs, V2OutputJson } from './v2.codec';
+import { decodeInferRequest, encodeTensor, RawInputs, V2OutputJson } from './v2.codec';
 import { badRequest } from './v2.errors';
 
 export interface V2InferResponse {
@@ -18,20 +18,6 @@ export interface V2InferResponse {
   id?: string;
   outputs: V2OutputJson[];
   parameters: { simulated: boolean; framework: Framework } & Record<string, unknown>;
-}
-
-/** A V2 request as a protocol read it: the JSON body, and raw bytes for inputs that travel outside it. */
-export interface InferInput {
-  body: unknown;
-  raw?: RawInputs;
-}
-
-/** A request's outcome before any protocol's encoding. */
-export interface InferResult {
-  handle: ModelHandle;
-  request: DecodedRequest;
-  /** The outputs asked for (all of them when none were named), in that order. */
-  outputs: Tensor[];
 }
 
 /** Triton platform names for the frameworks a config may ask for. */
@@ -92,28 +78,19 @@ export class InferenceService {
   }
 
   async infer(name: string, version: string | undefined, body: unknown, tenant: TenantPrincipal, headerDeadline: unknown): Promise<V2InferResponse> {
-    const { handle, request, outputs } = await this.run(name, version, () => ({ body }), tenant, headerDeadline);
-    return {
-      model_name: handle.name,
-      model_version: handle.version,
-      ...(request.id !== undefined ? { id: request.id } : {}),
-      outputs: outputs.map(encodeTensor),
-      parameters: { ...(request.parameters ?? {}), simulated: handle.simulated, framework: handle.framework },
-    };
+    const { response, outputs } = await this.inferTensors(name, version, body, tenant, headerDeadline);
+    return { ...response, outputs: outputs.map(encodeTensor) };
   }
 
   /**
-   * One inference request through validation, the scheduler (hooks, fairness, deadlines, batching)
-   * and the runtime, every protocol alike (REST JSON, gRPC): the outputs asked for, as tensors.
-   * `read` gives the V2 request body (and raw tensor bytes, if any); it runs once the model is known,
-   * so an unknown model is a 404 whatever the body, and its 400s count as refused like the codec's.
+   * Decodes, schedules and runs one request; the outputs stay tensors (the caller encodes them:
+   * JSON, or raw bytes for the binary tensor extension). `raw` gives inputs' bytes sent outside the JSON.
    */
-  async run(name: string, version: string | undefined, read: () => InferInput, tenant: TenantPrincipal, headerDeadline: unknown): Promise<InferResult> {
+  async inferTensors(name: string, version: string | undefined, body: unknown, tenant: TenantPrincipal, headerDeadline: unknown, raw?: RawInputs) {
     const handle = this.handle(name, version);
-    let request: DecodedRequest;
+    let request;
     let deadlineMs: number | undefined;
     try {
-      const { body, raw } = read();
       request = decodeInferRequest(body, handle, raw);
       deadlineMs = parseDeadlineMs(headerDeadline, 'x-request-deadline-ms') ?? parseDeadlineMs(request.parameters?.timeout_ms, 'parameters.timeout_ms');
     } catch (error) {
@@ -123,7 +100,13 @@ export class InferenceService {
     const outputs = await this.scheduler.infer(handle, request.inputs, { tenant: tenant.id, contributor: tenant.apiKeyId, rows: request.batch, deadlineMs });
     const wanted = request.outputs;
     const selected = wanted ? wanted.map((n) => outputs.find((o) => o.name === n)!).filter(Boolean) : outputs;
-    return { handle, request, outputs: selected };
+    const response: Omit<V2InferResponse, 'outputs'> = {
+      model_name: handle.name,
+      model_version: handle.version,
+      ...(request.id !== undefined ? { id: request.id } : {}),
+      parameters: { ...(request.parameters ?? {}), simulated: handle.simulated, framework: handle.framework },
+    };
+    return { response, outputs: selected };
   }
 
   async load(name: string) {
@@ -136,6 +119,14 @@ export class InferenceService {
     await this.models.unload(name);
     this.scheduler.drop(name);
     this.gpus.release(name);
+  }
+
+  /**
+   * Counts a request a protocol refused before the codec saw it (gRPC's own 400s: contents in the wrong
+   * field, raw contents not one per input) as the codec's refusals are counted.
+   */
+  refused(handle: ModelHandle, error: unknown): void {
+    this.scheduler.refused(handle.name, outcomeOf(error));
   }
 
   /** Where a model instance lives: placed once per loaded version by its estimated memory. */
