@@ -250,6 +250,30 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
   });
 });
 
+describe('KServe V2 over gRPC in production mode', () => {
+  let t: TestApp;
+  let client: Client;
+  beforeAll(async () => {
+    const models = tempDir('nf-models-');
+    generateRepository(models);
+    t = await startTestApp(
+      { NEURAL_FABRIC_MODE: 'production', SIMULATION_MODE: 'false', GPU_DRIVER_MOCK: 'false', VAULT_PQC_KEK: 'ab'.repeat(32), PQC_WORKERS: '1', MODEL_REPOSITORY_PATH: models },
+      { grpc: true },
+    );
+    client = new Client(t.grpc!.target, credentials.createInsecure());
+  });
+  afterAll(async () => {
+    client?.close();
+    await t?.close();
+  });
+
+  it('refuses calls without an API key (UNAUTHENTICATED, the REST text) but answers health without one', async () => {
+    await expect(call(client, 'ModelInfer', typedRequest(1))).rejects.toMatchObject({ code: status.UNAUTHENTICATED, details: 'API key required: Authorization: Bearer nf_...' });
+    await expect(call(client, 'ServerMetadata', {})).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    await expect(call(client, 'ServerLive', {})).resolves.toEqual({ live: true });
+  });
+});
+
 describe('KServe V2 over gRPC with TLS (the https listener on)', () => {
   let t: TestApp;
   let trust: Buffer;
