@@ -138,6 +138,7 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
   it.each([
     ['a wrong shape', { inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 5], contents: { fp32_contents: new Array(10).fill(0) } }] }, /inputs\[0\] \(input\)\.shape \[2,5\] does not match/],
     ['a wrong datatype', { inputs: [{ name: 'input', datatype: 'FP64', shape: [1, 4], contents: { fp64_contents: [1, 2, 3, 4] } }] }, /inputs\[0\] \(input\)\.datatype must be FP32/],
+    ['an unknown datatype', { inputs: [{ name: 'input', datatype: 'FP8', shape: [1, 4], contents: { fp32_contents: [1, 2, 3, 4] } }] }, /inputs\[0\] \(input\)\.datatype must be FP32 \(got "FP8"\)/],
     ['contents in the wrong field', { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { int_contents: [1, 2, 3, 4] } }] }, /inputs\[0\] \(input\)\.contents: FP32 elements go in fp32_contents, not int_contents/],
     ['too few elements', { inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 4], contents: { fp32_contents: [1, 2, 3] } }] }, /inputs\[0\] \(input\)\.data has 3 elements but shape \[2,4\] needs 8/],
     ['raw bytes of the wrong size', { inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 4] }], raw_input_contents: [Buffer.alloc(12)] }, /inputs\[0\] \(input\): 12 bytes given, but FP32 shape \[2,4\] needs 32/],

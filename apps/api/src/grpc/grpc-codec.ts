@@ -114,9 +114,11 @@ function contentsData(contents: TensorContents | null, datatype: string, field: 
   if (!wanted && (datatype === 'FP16' || datatype === 'BF16')) {
     throw badRequest(`${field}: ${datatype} tensors travel as raw bytes in raw_input_contents (protobuf has no 16-bit float)`);
   }
+  // An unknown datatype: no data, so the codec's datatype check names the problem.
+  if (!wanted) return [];
   const stray = given.find((f) => f !== wanted);
-  if (stray) throw badRequest(`${field}.contents: ${datatype} elements go in ${wanted ?? 'the field of a supported datatype'}, not ${stray}`);
-  const values = (wanted && contents?.[wanted]) || [];
+  if (stray) throw badRequest(`${field}.contents: ${datatype} elements go in ${wanted}, not ${stray}`);
+  const values = contents?.[wanted] ?? [];
   if (wanted === 'int64_contents' || wanted === 'uint64_contents') return (values as Long[]).map(exactNumber);
   if (wanted === 'bytes_contents') {
     return (values as Uint8Array[]).map((bytes, i) => {
