@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { V2Error } from '../api/v2.errors';
 import { Tensor } from '../runtime.types';
 import { concatBatch, splitBatch } from './batching';
+import { BatchPolicy, formBatch } from './dynamic-batching';
 import { FairQueue } from './fair-queue';
 
 export interface QueueClock {
@@ -11,10 +12,8 @@ export interface QueueClock {
 export interface ModelQueueOptions {
   /** Most jobs waiting (not running) at once; beyond it submit() refuses with 429. */
   capacity: number;
-  /** 0 = every job runs alone; otherwise queued jobs are coalesced up to this many rows. */
-  maxBatchSize: number;
-  /** How long the oldest queued job may wait for a batch to fill. */
-  batchDelayMs: number;
+  /** How queued jobs are coalesced into runs (maxBatchSize 0: every job runs alone). */
+  batching: BatchPolicy;
   /** Runs (batches) in flight at once. */
   concurrency: number;
   clock: QueueClock;
@@ -50,6 +49,8 @@ export class ModelQueue {
   private readonly queue = new FairQueue<Pending>();
   private inFlight = 0;
   private batchTimer?: NodeJS.Timeout;
+  /** When batchTimer fires, on the queue's clock. */
+  private batchTimerAt = Infinity;
   /** Exponential average of one run's service time, for Retry-After. */
   private avgRunMs = 10;
   private closed = false;
@@ -68,6 +69,11 @@ export class ModelQueue {
 
   setRunner(run: ModelQueueOptions['run']): void {
     this.options.run = run;
+  }
+
+  setBatching(batching: BatchPolicy): void {
+    this.options.batching = batching;
+    this.pump();
   }
 
   submit(job: InferJob): Promise<Tensor[]> {
@@ -99,6 +105,7 @@ export class ModelQueue {
   close(): void {
     this.closed = true;
     clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     for (const job of this.queue.items()) {
       this.queue.remove(job.tenant, job);
       this.queuedRows -= job.rows;
@@ -138,27 +145,17 @@ export class ModelQueue {
   }
 
   private pump(): void {
-    const { maxBatchSize, batchDelayMs, concurrency, clock } = this.options;
+    const { batching, concurrency, clock } = this.options;
     while (this.inFlight < concurrency && this.queue.size > 0) {
-      if (maxBatchSize > 0 && this.queuedRows < maxBatchSize && batchDelayMs > 0) {
-        // Wait (up to the delay, counted from the oldest job) for a fuller batch.
-        const oldest = this.queue.heads().reduce((min, j) => Math.min(min, j.enqueuedAt), Infinity);
-        const waited = clock.now() - oldest;
-        if (waited < batchDelayMs) {
-          if (!this.batchTimer) {
-            this.batchTimer = setTimeout(() => {
-              this.batchTimer = undefined;
-              this.pump();
-            }, Math.max(1, batchDelayMs - waited));
-            this.batchTimer.unref();
-          }
-          return;
-        }
+      const now = clock.now();
+      const formed = formBatch(batching, this.view(now));
+      if ('waitMs' in formed) {
+        this.waitForBatch(now, formed.waitMs);
+        return;
       }
+      const limit = formed.rows;
       const batch: Pending[] = [];
       let rows = 0;
-      const limit = Math.max(1, maxBatchSize);
-      const now = clock.now();
       for (;;) {
         const next = this.queue.shift((j) => batch.length === 0 || rows + j.rows <= limit);
         if (!next) break;
@@ -171,11 +168,35 @@ export class ModelQueue {
         }
         batch.push(next);
         rows += next.rows;
-        if (maxBatchSize === 0 || rows >= limit) break;
+        if (rows >= limit) break;
       }
       this.options.onDepth?.(this.queue.size);
       if (batch.length) void this.dispatch(batch, rows);
     }
+  }
+
+  /** What batch forming needs to know; the scans run only while a batch is still filling. */
+  private view(now: number) {
+    const { batching } = this.options;
+    const filling = batching.maxBatchSize > 0 && this.queuedRows < batching.maxBatchSize;
+    if (!filling) return { queuedRows: this.queuedRows, oldestWaitedMs: 0, earliestDeadlineInMs: Infinity, runMs: this.avgRunMs };
+    const oldest = this.queue.heads().reduce((min, j) => Math.min(min, j.enqueuedAt), Infinity);
+    const earliest = this.queue.items().reduce((min, j) => Math.min(min, j.deadline), Infinity);
+    return { queuedRows: this.queuedRows, oldestWaitedMs: now - oldest, earliestDeadlineInMs: earliest - now, runMs: this.avgRunMs };
+  }
+
+  /** Re-runs pump() after `waitMs` (an earlier wake-up replaces a later one). */
+  private waitForBatch(now: number, waitMs: number): void {
+    const at = now + waitMs;
+    if (this.batchTimer && this.batchTimerAt <= at) return;
+    clearTimeout(this.batchTimer);
+    this.batchTimerAt = at;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      this.batchTimerAt = Infinity;
+      this.pump();
+    }, Math.max(1, Math.ceil(waitMs)));
+    this.batchTimer.unref();
   }
 
   private async dispatch(batch: Pending[], rows: number): Promise<void> {
