@@ -6,14 +6,15 @@
 // Load generator: one keep-alive http.Agent, request bodies serialised before timing starts.
 //
 //   npm run bench:runtime [-- --seconds=5 --concurrency=16 --reloads=10 --rounds=2 --delay-us=<INFER_BATCH_MAX_DELAY_US>]
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { percentile, ROOT, Server, spawnAndWait, startService } from '../support';
-import { generateRepository } from '../../apps/api/src/runtime/models/generate';
+import { percentile, ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
+import { closedLoop, ms, request } from './load';
+import { benchRepositories, startApi, startBare } from './servers';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const SECONDS = Number(args.seconds ?? 5);
@@ -23,68 +24,15 @@ const RELOADS = Number(args.reloads ?? 10);
 const ROUNDS = Number(args.rounds ?? 2);
 const OUT = path.join(ROOT, 'bench', 'results', 'runtime.json');
 
-async function startApi(models: string, extra: Record<string, string> = {}): Promise<Server> {
-  const server = await startService({
-    MODEL_REPOSITORY_PATH: models,
-    INFER_QUEUE_CAPACITY: '4096',
-    ...(args['delay-us'] !== undefined ? { INFER_BATCH_MAX_DELAY_US: String(args['delay-us']) } : {}),
-    ...extra,
-  });
-  for (let i = 0; i < 600; i++) {
-    if ((await fetch(`${server.url}/v2/health/ready`)).status === 200) return server;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the API never became ready');
-}
-
-const ms = (v: number) => +v.toFixed(2);
-
-function request(agent: http.Agent, url: string, method: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Closed-loop load: `concurrency` clients posting pre-serialised bodies for `seconds`. */
+/** Closed-loop load: `concurrency` clients posting pre-serialised bodies (or GETs) for `seconds`. */
 async function load(url: string, bodies: string[] | 'GET', concurrency: number, seconds: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const post = (i: number) => (bodies === 'GET' ? request(agent, url, 'GET') : request(agent, url, 'POST', bodies[i % bodies.length]));
-  // Warm-up (JIT, sockets, worker threads): one second of the same load, not counted.
-  const warm = performance.now() + 1000;
-  await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
-    while (performance.now() < warm) await post(i);
-  }));
-  const latencies: number[] = [];
-  let failures = 0;
-  let sent = 0;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        const res = await post(sent++);
-        if (res.status !== 200) failures++;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    failures,
-    concurrency,
-    requestsPerSecond: Math.round(latencies.length / elapsed),
-    latencyMs: { p50: ms(percentile(latencies, 50)), p99: ms(percentile(latencies, 99)) },
-  };
+  const send = async (n: number) => (bodies === 'GET' ? await request(agent, url, 'GET') : await request(agent, url, 'POST', bodies[n % bodies.length])).status === 200;
+  try {
+    return await closedLoop(send, concurrency, seconds);
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** Samples GET /health/live every 100 ms while `during` runs. */
@@ -151,8 +99,7 @@ async function loadTimes(server: Server, models: string[]) {
 }
 
 async function main(): Promise<void> {
-  const models = mkdtempSync(path.join(tmpdir(), 'nf-bench-models-'));
-  generateRepository(models);
+  const repos = benchRepositories();
   const tiny = MLP_MODELS.find((m) => m.name === 'tiny-mlp')!;
   const wide = MLP_MODELS.find((m) => m.name === 'wide-mlp')!;
   const tinyBodies = Array.from({ length: 64 }, (_, i) => inferBody(tiny.sizes[0], 1, i + 1));
@@ -160,11 +107,13 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     console.log('starting the bare node:http + onnxruntime-node server and two API servers (batching on / off)');
-    const bare = await spawnAndWait([path.join(ROOT, 'dist', 'bench', 'runtime', 'bare-server.js'), path.join(models, 'tiny-mlp', '1', 'model.onnx')], {}, models);
+    const bare = await startBare(repos.batched, 'tiny-mlp');
     servers.push(bare);
-    const api = await startApi(models);
+    const delay: Record<string, string> = args['delay-us'] !== undefined ? { INFER_BATCH_MAX_DELAY_US: String(args['delay-us']) } : {};
+    const api = await startApi(repos.batched, delay);
     servers.push(api);
-    const unbatchedApi = await startApi(models, { INFER_DYNAMIC_BATCHING: 'false' });
+    // Batching off the way a Triton user turns it off: "dynamic_batching": false in the model's config.json.
+    const unbatchedApi = await startApi(repos.unbatched, delay);
     servers.push(unbatchedApi);
 
     // Interleaved rounds, best of each: the machine is shared, so a slow moment should not decide a ratio.
