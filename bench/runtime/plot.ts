@@ -37,7 +37,12 @@ export async function sweepSvg(points: SweepPoint[], title: string): Promise<str
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     data: { values },
-    vconcat: [row('requestsPerSecond', 'throughput (req/s)'), row('p50', 'p50 latency (ms)', { type: 'log' }), row('p99', 'p99 latency (ms)', { type: 'log' })],
+    vconcat: [
+      row('requestsPerSecond', 'throughput (req/s)'),
+      row('p50', 'p50 latency (ms)', { type: 'log' }),
+      row('p99', 'p99 latency (ms)', { type: 'log' }),
+      row('serverCpuMsPerRequest', 'server CPU per request (ms)', { type: 'log' }),
+    ],
     config: { background: 'white', font: 'sans-serif' },
   };
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });

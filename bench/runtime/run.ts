@@ -25,11 +25,11 @@ const ROUNDS = Number(args.rounds ?? 2);
 const OUT = path.join(ROOT, 'bench', 'results', 'runtime.json');
 
 /** Closed-loop load: `concurrency` clients posting pre-serialised bodies (or GETs) for `seconds`. */
-async function load(url: string, bodies: string[] | 'GET', concurrency: number, seconds: number) {
+async function load(url: string, bodies: string[] | 'GET', concurrency: number, seconds: number, server?: Server) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const send = async (n: number) => (bodies === 'GET' ? await request(agent, url, 'GET') : await request(agent, url, 'POST', bodies[n % bodies.length])).status === 200;
   try {
-    return await closedLoop(send, concurrency, seconds);
+    return await closedLoop(send, concurrency, seconds, server?.child.pid);
   } finally {
     agent.destroy();
   }
@@ -127,14 +127,14 @@ async function main(): Promise<void> {
     let liveMs = { samples: 0, p50: 0, max: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API; (b) wide-mlp batching on, off`);
-      bareResult = best(bareResult, await load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS));
-      const probed = await probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS));
+      bareResult = best(bareResult, await load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS, bare));
+      const probed = await probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS, api));
       apiResult = best(apiResult, probed.result);
       // The framework's own ceiling: a trivial route (no body, no auth, no model) on the same server.
       ceiling = best(ceiling, await load(`${api.url}/v2/health/live`, 'GET', CONCURRENCY, SECONDS));
       if (probed.liveMs.max > liveMs.max) liveMs = probed.liveMs;
-      batched = best(batched, await load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS));
-      unbatched = best(unbatched, await load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS));
+      batched = best(batched, await load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, api));
+      unbatched = best(unbatched, await load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, unbatchedApi));
     }
     unbatchedApi.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');
@@ -166,6 +166,9 @@ async function main(): Promise<void> {
         batchingOff: unbatched,
         speedup: +(batched.requestsPerSecond / unbatched.requestsPerSecond).toFixed(3),
         goal_speedup: 2,
+        // Server CPU per request, off over on: how much less work a batched request costs, which
+        // a shared machine disturbs far less than throughput.
+        cpuPerRequest_off_over_on: batched.serverCpuMsPerRequest && unbatched.serverCpuMsPerRequest ? +(unbatched.serverCpuMsPerRequest / batched.serverCpuMsPerRequest).toFixed(3) : null,
       },
       c_loadWarmup: loads,
     };
@@ -173,7 +176,7 @@ async function main(): Promise<void> {
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     const a = result.a_tinyMlp;
     console.log(`(a) bare ${bareResult.requestsPerSecond}/s, API ${apiResult.requestsPerSecond}/s (p50 ${apiResult.latencyMs.p50} ms, p99 ${apiResult.latencyMs.p99} ms): ratio ${a.ratio_api_over_bare} (goal >= 0.8); trivial route ${ceiling.requestsPerSecond}/s (${a.ratio_trivialRoute_over_bare} of bare); /health/live max ${liveMs.max} ms`);
-    console.log(`(b) wide-mlp batching on ${batched.requestsPerSecond}/s vs off ${unbatched.requestsPerSecond}/s: ${result.b_wideMlpBatching.speedup}x (goal >= 2)`);
+    console.log(`(b) wide-mlp batching on ${batched.requestsPerSecond}/s vs off ${unbatched.requestsPerSecond}/s: ${result.b_wideMlpBatching.speedup}x (goal >= 2); server CPU per request ${batched.serverCpuMsPerRequest} vs ${unbatched.serverCpuMsPerRequest} ms (${result.b_wideMlpBatching.cpuPerRequest_off_over_on}x less batched)`);
     for (const [m, l] of Object.entries(loads)) console.log(`(c) ${m}: load + warmup p95 ${l.loadWarmupMs.p95} ms`);
     console.log(`written to ${path.relative(ROOT, OUT)}`);
   } finally {

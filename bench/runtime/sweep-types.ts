@@ -9,4 +9,6 @@ export interface SweepPoint {
   p50: number;
   p99: number;
   failures: number;
+  /** CPU the server process spent per answered request (null where /proc is missing). */
+  serverCpuMsPerRequest: number | null;
 }

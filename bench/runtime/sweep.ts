@@ -7,13 +7,15 @@
 // Writes bench/results/runtime-sweep.json (the curves, and per model where the API passes the bare
 // server) and bench/results/runtime-sweep.svg.
 //
-//   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json --levels=1,2,4,8,16,32,64 --seconds=3]
+// Each point is the best of `rounds` measurements (interleaved too), as in run.ts.
+//
+//   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json --levels=1,2,4,8,16,32,64 --seconds=3 --rounds=2]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
-import { closedLoop } from './load';
+import { closedLoop, LoadResult } from './load';
 import { sweepSvg } from './plot';
 import { BenchInput, InferTarget, Protocol } from './protocol-client';
 import { protocolsNamed } from './protocols';
@@ -25,6 +27,7 @@ const MODELS = String(args.models ?? 'tiny-mlp,wide-mlp').split(',');
 const PROTOCOLS = protocolsNamed(args.protocols);
 const LEVELS = String(args.levels ?? '1,2,4,8,16,32,64').split(',').map(Number);
 const SECONDS = Number(args.seconds ?? 3);
+const ROUNDS = Number(args.rounds ?? 2);
 const OUT = path.join(ROOT, 'bench', 'results', 'runtime-sweep');
 
 /** 64 distinct one-row requests for a model (the same inputs every server gets). */
@@ -35,10 +38,10 @@ function requestsFor(model: string): BenchInput[][] {
   return Array.from({ length: 64 }, (_, i) => [{ name: 'input', datatype: 'FP32', shape: [1, features], data: sampleInput(features, 1, i + 1) }]);
 }
 
-async function measure(protocol: Protocol, target: InferTarget, requests: BenchInput[][], concurrency: number) {
+async function measure(protocol: Protocol, target: InferTarget, requests: BenchInput[][], concurrency: number, serverPid?: number) {
   const client = await protocol.open(target, requests, concurrency);
   try {
-    return await closedLoop((n) => client.infer(n).catch(() => false), concurrency, SECONDS);
+    return await closedLoop((n) => client.infer(n).catch(() => false), concurrency, SECONDS, serverPid);
   } finally {
     await client.close();
   }
@@ -69,18 +72,34 @@ async function main(): Promise<void> {
       const bare = await startBare(repos.batched, model);
       servers.push(bare);
       const restPath = `/v2/models/${model}/infer`;
-      const targets: [SweepPoint['server'], InferTarget][] = [
-        ['api', { url: api.url, model, restInferPath: restPath }],
-        ['api-unbatched', { url: unbatched.url, model, restInferPath: restPath }],
-        ['bare', { url: bare.url, model, restInferPath: '/infer' }],
+      const targets: [SweepPoint['server'], InferTarget, Server][] = [
+        ['api', { url: api.url, model, restInferPath: restPath }, api],
+        ['api-unbatched', { url: unbatched.url, model, restInferPath: restPath }, unbatched],
+        ['bare', { url: bare.url, model, restInferPath: '/infer' }, bare],
       ];
       for (const concurrency of LEVELS) {
         for (const protocol of PROTOCOLS) {
-          for (const [server, target] of targets) {
-            if (server === 'bare' && !protocol.bare) continue;
-            const r = await measure(protocol, target, requests, concurrency);
-            points.push({ model, protocol: protocol.name, server, concurrency, requestsPerSecond: r.requestsPerSecond, p50: r.latencyMs.p50, p99: r.latencyMs.p99, failures: r.failures });
-            console.log(`${model} ${protocol.name} ${server} c=${concurrency}: ${r.requestsPerSecond}/s p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms${r.failures ? ` (${r.failures} failed)` : ''}`);
+          const best = new Map<SweepPoint['server'], LoadResult>();
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const [server, target, process] of targets) {
+              if (server === 'bare' && !protocol.bare) continue;
+              const r = await measure(protocol, target, requests, concurrency, process.child.pid);
+              if (!best.has(server) || r.requestsPerSecond > best.get(server)!.requestsPerSecond) best.set(server, r);
+            }
+          }
+          for (const [server, r] of best) {
+            points.push({
+              model,
+              protocol: protocol.name,
+              server,
+              concurrency,
+              requestsPerSecond: r.requestsPerSecond,
+              p50: r.latencyMs.p50,
+              p99: r.latencyMs.p99,
+              failures: r.failures,
+              serverCpuMsPerRequest: r.serverCpuMsPerRequest ?? null,
+            });
+            console.log(`${model} ${protocol.name} ${server} c=${concurrency}: ${r.requestsPerSecond}/s p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms, server CPU ${r.serverCpuMsPerRequest} ms/request${r.failures ? ` (${r.failures} failed)` : ''}`);
           }
         }
       }
@@ -95,8 +114,9 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     node: process.version,
     cores: availableParallelism(),
-    note: 'load generator and servers share the same cores; one server loaded at a time, interleaved per concurrency point; 1 s warm-up per point not counted',
+    note: 'load generator and servers share the same cores; one server loaded at a time, interleaved per concurrency point; best of `rounds`; 1 s warm-up per measurement not counted',
     seconds: SECONDS,
+    rounds: ROUNDS,
     levels: LEVELS,
     crossovers,
     points,

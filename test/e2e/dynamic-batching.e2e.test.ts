@@ -48,7 +48,7 @@ describe('dynamic_batching in a model\'s config.json reaches the scheduler', () 
   });
 
   it('shows each model\'s batching in its metadata: its own config, off, or the service defaults', async () => {
-    const meta = async (model: string) => (await (await fetch(`${t.url}/v2/models/${model}`)).json()).parameters.dynamic_batching;
+    const meta = async (model: string) => ((await (await fetch(`${t.url}/v2/models/${model}`)).json()) as { parameters: { dynamic_batching: unknown } }).parameters.dynamic_batching;
     await expect(meta('tiny-mlp')).resolves.toEqual({ preferred_batch_size: [4], max_queue_delay_microseconds: 1_000_000 });
     await expect(meta('wide-mlp')).resolves.toBe(false);
     // torch-classifier has no dynamic_batching field: INFER_DYNAMIC_BATCHING / INFER_BATCH_MAX_DELAY_US apply.

@@ -100,6 +100,8 @@ export class InferenceScheduler implements OnApplicationShutdown {
       batching: this.batchPolicy(handle),
       concurrency: RUNS_PER_MODEL,
       clock: this.clock,
+      // Deadlines are on the service clock (whole ms); batch delays are microseconds.
+      batchClock: performance,
       run: (inputs) => handle.infer(inputs),
       onDepth: (depth) => this.metrics.queueDepth.set(labels, depth),
       onBatch: (rows) => this.metrics.batchSize.observe(labels, rows),

@@ -186,4 +186,20 @@ describe('ModelQueue', () => {
     gate.runs[0].finish();
     await expect(job).resolves.toEqual(row(10));
   });
+
+  it('waits out a sub-millisecond delay on the batch clock, re-checking each event loop turn rather than a 1 ms timer', async () => {
+    const gate = gatedRunner();
+    const batchClock = new FakeClock();
+    const { q } = queue({ run: gate.run, batching: { maxBatchSize: 8, preferred: [], delayMs: 0.2 }, batchClock, concurrency: 1 });
+    const job = q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: 1e12 });
+    await flush();
+    expect(gate.runs).toHaveLength(0);
+    const joined = q.submit({ tenant: 't', inputs: row(2), rows: 1, deadline: 1e12 });
+    batchClock.t += 0.2;
+    await flush();
+    expect(gate.runs).toHaveLength(1);
+    expect(values(gate.runs[0].inputs)).toEqual([1, 2]);
+    gate.runs[0].finish();
+    await expect(Promise.all([job, joined])).resolves.toEqual([row(10), row(20)]);
+  });
 });

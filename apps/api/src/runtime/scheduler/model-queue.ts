@@ -17,6 +17,11 @@ export interface ModelQueueOptions {
   /** Runs (batches) in flight at once. */
   concurrency: number;
   clock: QueueClock;
+  /**
+   * Measures the batch delay; default `clock`. Delays are often below a millisecond (Triton's are in
+   * microseconds), finer than a wall clock in whole milliseconds can tell.
+   */
+  batchClock?: QueueClock;
   run(inputs: Tensor[]): Promise<Tensor[]>;
   onDepth?(depth: number): void;
   onBatch?(rows: number): void;
@@ -32,6 +37,7 @@ export interface InferJob {
 }
 
 interface Pending extends InferJob {
+  /** On the batch clock. */
   enqueuedAt: number;
   state: 'queued' | 'running' | 'done';
   timer?: NodeJS.Timeout;
@@ -48,9 +54,10 @@ export const deadlineExceeded = (where: string) => new V2Error(HttpStatus.GATEWA
 export class ModelQueue {
   private readonly queue = new FairQueue<Pending>();
   private inFlight = 0;
-  private batchTimer?: NodeJS.Timeout;
-  /** When batchTimer fires, on the queue's clock. */
-  private batchTimerAt = Infinity;
+  /** Cancels the pending wake-up of a batch still filling. */
+  private batchWake?: () => void;
+  /** When that wake-up is due, on the batch clock. */
+  private batchWakeAt = Infinity;
   /** Exponential average of one run's service time, for Retry-After. */
   private avgRunMs = 10;
   private closed = false;
@@ -86,7 +93,7 @@ export class ModelQueue {
     const now = clock.now();
     if (job.deadline <= now) return Promise.reject(deadlineExceeded('before the request was queued'));
     return new Promise<Tensor[]>((resolve, reject) => {
-      const pending: Pending = { ...job, enqueuedAt: now, state: 'queued', resolve, reject };
+      const pending: Pending = { ...job, enqueuedAt: this.batchNow(), state: 'queued', resolve, reject };
       this.arm(pending);
       this.queue.push(job.tenant, pending);
       this.queuedRows += job.rows;
@@ -104,8 +111,8 @@ export class ModelQueue {
   /** Refuses everything still queued (shutdown / unload). Running jobs finish. */
   close(): void {
     this.closed = true;
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
+    this.batchWake?.();
+    this.batchWake = undefined;
     for (const job of this.queue.items()) {
       this.queue.remove(job.tenant, job);
       this.queuedRows -= job.rows;
@@ -148,9 +155,10 @@ export class ModelQueue {
     const { batching, concurrency, clock } = this.options;
     while (this.inFlight < concurrency && this.queue.size > 0) {
       const now = clock.now();
-      const formed = formBatch(batching, this.view(now));
+      const batchNow = this.batchNow();
+      const formed = formBatch(batching, this.view(now, batchNow));
       if ('waitMs' in formed) {
-        this.waitForBatch(now, formed.waitMs);
+        this.waitForBatch(batchNow, formed.waitMs);
         return;
       }
       const limit = formed.rows;
@@ -176,27 +184,42 @@ export class ModelQueue {
   }
 
   /** What batch forming needs to know; the scans run only while a batch is still filling. */
-  private view(now: number) {
+  private view(now: number, batchNow: number) {
     const { batching } = this.options;
     const filling = batching.maxBatchSize > 0 && this.queuedRows < batching.maxBatchSize;
     if (!filling) return { queuedRows: this.queuedRows, oldestWaitedMs: 0, earliestDeadlineInMs: Infinity, runMs: this.avgRunMs };
     const oldest = this.queue.heads().reduce((min, j) => Math.min(min, j.enqueuedAt), Infinity);
     const earliest = this.queue.items().reduce((min, j) => Math.min(min, j.deadline), Infinity);
-    return { queuedRows: this.queuedRows, oldestWaitedMs: now - oldest, earliestDeadlineInMs: earliest - now, runMs: this.avgRunMs };
+    return { queuedRows: this.queuedRows, oldestWaitedMs: batchNow - oldest, earliestDeadlineInMs: earliest - now, runMs: this.avgRunMs };
   }
 
-  /** Re-runs pump() after `waitMs` (an earlier wake-up replaces a later one). */
-  private waitForBatch(now: number, waitMs: number): void {
-    const at = now + waitMs;
-    if (this.batchTimer && this.batchTimerAt <= at) return;
-    clearTimeout(this.batchTimer);
-    this.batchTimerAt = at;
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = undefined;
-      this.batchTimerAt = Infinity;
+  private batchNow(): number {
+    return (this.options.batchClock ?? this.options.clock).now();
+  }
+
+  /**
+   * Re-runs pump() after `waitMs` (an earlier wake-up replaces a later one). Timers cannot wait
+   * less than 1 ms, so a shorter wait re-checks on the next turn of the event loop instead (after
+   * its I/O: requests that arrive meanwhile join the batch).
+   */
+  private waitForBatch(batchNow: number, waitMs: number): void {
+    const at = batchNow + waitMs;
+    if (this.batchWake && this.batchWakeAt <= at) return;
+    this.batchWake?.();
+    this.batchWakeAt = at;
+    const wake = () => {
+      this.batchWake = undefined;
+      this.batchWakeAt = Infinity;
       this.pump();
-    }, Math.max(1, Math.ceil(waitMs)));
-    this.batchTimer.unref();
+    };
+    if (waitMs < 1) {
+      const immediate = setImmediate(wake);
+      this.batchWake = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(wake, Math.ceil(waitMs));
+      timer.unref();
+      this.batchWake = () => clearTimeout(timer);
+    }
   }
 
   private async dispatch(batch: Pending[], rows: number): Promise<void> {
