@@ -21,7 +21,7 @@ export async function sweepSvg(points: SweepPoint[], title: string): Promise<str
   const vega = await esmImport<Vega>('vega');
   const values = points.map((p) => ({ ...p, series: `${p.server} · ${p.protocol}` }));
   const x = { field: 'concurrency', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { values: [...new Set(points.map((p) => p.concurrency))], title: 'concurrency (closed-loop clients)' } };
-  const color = { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 3 } };
+  const color = { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 3, labelLimit: 400 } };
   // One row per metric, one column per model; each model has its own y scale (their speeds differ by 10x).
   const row = (field: string, title: string, scale: Record<string, unknown> = {}) => ({
     facet: { column: { field: 'model', type: 'nominal', title: null } },
