@@ -1,9 +1,12 @@
 // Runtime benchmark, in one run (results and ratios to bench/results/runtime.json):
 //  (a) tiny-mlp inference: this API vs a bare node:http + onnxruntime-node server on the same
 //      model (goal >= 0.8), p50/p99, and /health/live latency sampled during the API run (< 1 s);
-//  (b) dynamic batching on wide-mlp at concurrency 64 vs the same server with batching off (goal >= 2x);
+//  (b) dynamic batching on wide-mlp at concurrency 64 (its config.json's dynamic_batching) vs the same
+//      service on the same models with "dynamic_batching": false (goal >= 2x), with server CPU per request;
 //  (c) load + warmup time per model (p95 over repeated reloads through the repository API).
 // Load generator: one keep-alive http.Agent, request bodies serialised before timing starts.
+// --delay-us sets INFER_BATCH_MAX_DELAY_US, the delay of models without their own dynamic_batching.
+// The concurrency sweep (npm run bench:sweep) is bench/runtime/sweep.ts.
 //
 //   npm run bench:runtime [-- --seconds=5 --concurrency=16 --reloads=10 --rounds=2 --delay-us=<INFER_BATCH_MAX_DELAY_US>]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
