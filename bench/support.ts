@@ -12,6 +12,8 @@ export interface Server {
   url: string;
   /** The service's https listener, when asked for. */
   httpsUrl?: string;
+  /** host:port of the service's gRPC listener, once it has logged it (after the HTTP listeners). */
+  grpcAddress?: string;
   dir: string;
 }
 
@@ -20,11 +22,17 @@ export function spawnAndWait(args: string[], env: Record<string, string>, dir: s
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
+    let server: Server | undefined;
     child.stdout!.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[^ "]+?)[ "]/);
       const tls = out.match(/listening on (https:\/\/[^ "]+?)[ "]/);
-      if (m && (!https || tls)) resolve({ child, url: m[1].replace('[::1]', '127.0.0.1'), httpsUrl: tls?.[1], dir });
+      if (!server && m && (!https || tls)) {
+        server = { child, url: m[1].replace('[::1]', '127.0.0.1'), httpsUrl: tls?.[1], dir };
+        resolve(server);
+      }
+      const grpc = out.match(/gRPC \(inference\.GRPCInferenceService\) listening on (\S+) /);
+      if (server && grpc) server.grpcAddress = grpc[1];
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out.slice(-2000)}`)));
   });

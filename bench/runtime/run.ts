@@ -1,6 +1,7 @@
 // Runtime benchmark, in one run (results and ratios to bench/results/runtime.json):
 //  (a) tiny-mlp inference: this API vs a bare node:http + onnxruntime-node server on the same
 //      model (goal >= 0.8), p50/p99, and /health/live latency sampled during the API run (< 1 s);
+//      the same requests over gRPC (ModelInfer, typed contents and raw contents) beside REST JSON;
 //  (b) dynamic batching on wide-mlp at concurrency 64 (its config.json's dynamic_batching) vs the same
 //      service on the same models with "dynamic_batching": false (goal >= 2x), with server CPU per request;
 //  (c) load + warmup time per model (p95 over repeated reloads through the repository API).
@@ -16,7 +17,9 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentile, ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
+import { measureGrpc } from './grpc-client';
 import { closedLoop, ms, request } from './load';
+import { BenchInput } from './protocol-client';
 import { benchRepositories, startApi, startBare } from './servers';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -106,6 +109,8 @@ async function main(): Promise<void> {
   const tiny = MLP_MODELS.find((m) => m.name === 'tiny-mlp')!;
   const wide = MLP_MODELS.find((m) => m.name === 'wide-mlp')!;
   const tinyBodies = Array.from({ length: 64 }, (_, i) => inferBody(tiny.sizes[0], 1, i + 1));
+  // The same 64 requests as tensors, for gRPC.
+  const tinyInputs: BenchInput[][] = Array.from({ length: 64 }, (_, i) => [{ name: 'input', datatype: 'FP32', shape: [1, tiny.sizes[0]], data: sampleInput(tiny.sizes[0], 1, i + 1) }]);
   const wideBodies = Array.from({ length: 64 }, (_, i) => inferBody(wide.sizes[0], 1, i + 1));
   const servers: Server[] = [];
   try {
@@ -127,14 +132,18 @@ async function main(): Promise<void> {
     let batched: Load | undefined;
     let unbatched: Load | undefined;
     let ceiling: Load | undefined;
+    let grpcTyped: Load | undefined;
+    let grpcRaw: Load | undefined;
     let liveMs = { samples: 0, p50: 0, max: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
-      console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API; (b) wide-mlp batching on, off`);
+      console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API (REST JSON, gRPC typed, gRPC raw); (b) wide-mlp batching on, off`);
       bareResult = best(bareResult, await load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS, bare));
       const probed = await probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS, api));
       apiResult = best(apiResult, probed.result);
       // The framework's own ceiling: a trivial route (no body, no auth, no model) on the same server.
       ceiling = best(ceiling, await load(`${api.url}/v2/health/live`, 'GET', CONCURRENCY, SECONDS));
+      grpcTyped = best(grpcTyped, await measureGrpc(api.grpcAddress!, '', 'tiny-mlp', tinyInputs, CONCURRENCY, SECONDS, { serverPid: api.child.pid }));
+      grpcRaw = best(grpcRaw, await measureGrpc(api.grpcAddress!, '', 'tiny-mlp', tinyInputs, CONCURRENCY, SECONDS, { raw: true, serverPid: api.child.pid }));
       if (probed.liveMs.max > liveMs.max) liveMs = probed.liveMs;
       batched = best(batched, await load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, api));
       unbatched = best(unbatched, await load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, unbatchedApi));
@@ -144,7 +153,8 @@ async function main(): Promise<void> {
     console.log('(c) load + warmup times');
     const loads = await loadTimes(api, ['tiny-mlp', 'wide-mlp']);
     api.child.kill('SIGTERM');
-    if (!bareResult || !apiResult || !ceiling || !batched || !unbatched) throw new Error('no rounds ran');
+    if (!bareResult || !apiResult || !ceiling || !batched || !unbatched || !grpcTyped || !grpcRaw) throw new Error('no rounds ran');
+    const cpuRatio = (a: Load, b: Load) => (a.serverCpuMsPerRequest && b.serverCpuMsPerRequest ? +(a.serverCpuMsPerRequest / b.serverCpuMsPerRequest).toFixed(3) : null);
 
     const result = {
       schema: 'neural-fabric/bench/runtime/v1',
@@ -163,6 +173,13 @@ async function main(): Promise<void> {
         goal_ratio: 0.8,
         healthLiveDuringRunMs: liveMs,
         goal_healthLiveMaxMs: 1000,
+        // KServe V2 over gRPC on the same server and requests (plaintext, as the REST figure is the plain listener's).
+        grpc: grpcTyped,
+        grpcRaw,
+        ratio_grpc_over_restJson: +(grpcTyped.requestsPerSecond / apiResult.requestsPerSecond).toFixed(3),
+        ratio_grpcRaw_over_restJson: +(grpcRaw.requestsPerSecond / apiResult.requestsPerSecond).toFixed(3),
+        cpuPerRequest_grpc_over_restJson: cpuRatio(grpcTyped, apiResult),
+        cpuPerRequest_grpcRaw_over_restJson: cpuRatio(grpcRaw, apiResult),
       },
       b_wideMlpBatching: {
         batchingOn: batched,
@@ -179,6 +196,7 @@ async function main(): Promise<void> {
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     const a = result.a_tinyMlp;
     console.log(`(a) bare ${bareResult.requestsPerSecond}/s, API ${apiResult.requestsPerSecond}/s (p50 ${apiResult.latencyMs.p50} ms, p99 ${apiResult.latencyMs.p99} ms): ratio ${a.ratio_api_over_bare} (goal >= 0.8); trivial route ${ceiling.requestsPerSecond}/s (${a.ratio_trivialRoute_over_bare} of bare); /health/live max ${liveMs.max} ms`);
+    console.log(`(a) gRPC typed ${grpcTyped.requestsPerSecond}/s (p50 ${grpcTyped.latencyMs.p50} ms, p99 ${grpcTyped.latencyMs.p99} ms, ${a.ratio_grpc_over_restJson} of REST JSON), raw ${grpcRaw.requestsPerSecond}/s (p50 ${grpcRaw.latencyMs.p50} ms, p99 ${grpcRaw.latencyMs.p99} ms, ${a.ratio_grpcRaw_over_restJson}); server CPU per request ${grpcTyped.serverCpuMsPerRequest} / ${grpcRaw.serverCpuMsPerRequest} vs REST JSON ${apiResult.serverCpuMsPerRequest} ms`);
     console.log(`(b) wide-mlp batching on ${batched.requestsPerSecond}/s vs off ${unbatched.requestsPerSecond}/s: ${result.b_wideMlpBatching.speedup}x (goal >= 2); server CPU per request ${batched.serverCpuMsPerRequest} vs ${unbatched.serverCpuMsPerRequest} ms (${result.b_wideMlpBatching.cpuPerRequest_off_over_on}x less batched)`);
     for (const [m, l] of Object.entries(loads)) console.log(`(c) ${m}: load + warmup p95 ${l.loadWarmupMs.p95} ms`);
     console.log(`written to ${path.relative(ROOT, OUT)}`);

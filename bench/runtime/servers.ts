@@ -24,9 +24,11 @@ export function benchRepositories(): { batched: string; unbatched: string } {
 
 /** The built service on `models`, ready to serve. */
 export async function startApi(models: string, extra: Record<string, string> = {}): Promise<Server> {
-  const server = await startService({ MODEL_REPOSITORY_PATH: models, INFER_QUEUE_CAPACITY: '4096', ...extra });
+  // TLS off: every figure is a plaintext listener's (REST's plain one, gRPC's h2c), so protocols compare alike.
+  const server = await startService({ MODEL_REPOSITORY_PATH: models, INFER_QUEUE_CAPACITY: '4096', TLS_ENABLED: 'false', ...extra });
   for (let i = 0; i < 600; i++) {
-    if ((await fetch(`${server.url}/v2/health/ready`)).status === 200) return server;
+    // Ready, and its gRPC listener bound (logged after the HTTP ones), unless turned off.
+    if ((await fetch(`${server.url}/v2/health/ready`)).status === 200 && (server.grpcAddress || extra.GRPC_ENABLED === 'false')) return server;
     await new Promise((r) => setTimeout(r, 100));
   }
   server.child.kill('SIGTERM');

@@ -9,7 +9,7 @@
 //
 // Each point is the best of `rounds` measurements (interleaved too), as in run.ts.
 //
-//   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json --levels=1,2,4,8,16,32,64 --seconds=3 --rounds=2]
+//   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json,grpc,grpc-raw --levels=1,2,4,8,16,32,64 --seconds=3 --rounds=2]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       servers.push(bare);
       const restPath = `/v2/models/${model}/infer`;
       const targets: [SweepPoint['server'], InferTarget, Server][] = [
-        ['api', { url: api.url, model, restInferPath: restPath }, api],
-        ['api-unbatched', { url: unbatched.url, model, restInferPath: restPath }, unbatched],
+        ['api', { url: api.url, model, restInferPath: restPath, grpcAddress: api.grpcAddress }, api],
+        ['api-unbatched', { url: unbatched.url, model, restInferPath: restPath, grpcAddress: unbatched.grpcAddress }, unbatched],
         ['bare', { url: bare.url, model, restInferPath: '/infer' }, bare],
       ];
       for (const concurrency of LEVELS) {

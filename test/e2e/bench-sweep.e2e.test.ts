@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { grpcRaw } from '../../bench/runtime/grpc-client';
 import { closedLoop } from '../../bench/runtime/load';
 import { PROTOCOLS, protocolsNamed } from '../../bench/runtime/protocols';
 import { restJson } from '../../bench/runtime/rest-json-client';
@@ -60,8 +61,10 @@ describe('bench concurrency sweep', () => {
   });
 
   it('protocols are looked up by name, unknown ones refused with the known list', () => {
-    expect(protocolsNamed(undefined)).toBe(PROTOCOLS);
+    expect(protocolsNamed(undefined).map((p) => p.name)).toEqual(['rest-json', 'grpc']);
+    expect(PROTOCOLS.map((p) => p.name)).toEqual(['rest-json', 'grpc', 'grpc-raw']);
     expect(protocolsNamed('rest-json')).toEqual([restJson]);
+    expect(protocolsNamed('grpc-raw,rest-json')).toEqual([grpcRaw, restJson]);
     expect(() => protocolsNamed('carrier-pigeon')).toThrow('unknown protocol carrier-pigeon (known: rest-json');
   });
 

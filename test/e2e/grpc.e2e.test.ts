@@ -6,6 +6,7 @@ import * as tls from 'node:tls';
 import { SESSION_COOKIE } from '../../apps/api/src/auth/admin-sessions.service';
 import { TenantsService } from '../../apps/api/src/auth/tenants.service';
 import { inferenceServiceConstructor } from '../../apps/api/src/grpc/grpc-listener';
+import { grpcRaw, grpcTyped } from '../../bench/runtime/grpc-client';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { devCertificateSource, generateDevCertificate } from '../../apps/api/src/tls/dev-certificates';
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
@@ -215,6 +216,22 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
     } finally {
       session.close();
     }
+  });
+
+  it('serves the benchmark gRPC clients (typed and raw): each call succeeds, a call the server refuses counts as failed', async () => {
+    const requests = [[{ name: 'input', datatype: 'FP32' as const, shape: [1, 4], data: new Float32Array(tinyInput(1)) }]];
+    for (const protocol of [grpcTyped, grpcRaw]) {
+      const ok = await protocol.open({ url: t.url, model: 'tiny-mlp', restInferPath: '', grpcAddress: t.grpc!.target }, requests, 2);
+      const refused = await protocol.open({ url: t.url, model: 'nope', restInferPath: '', grpcAddress: t.grpc!.target }, requests, 2);
+      try {
+        await expect(Promise.all([ok.infer(0), ok.infer(1)])).resolves.toEqual([true, true]);
+        await expect(refused.infer(0)).resolves.toBe(false);
+      } finally {
+        await ok.close();
+        await refused.close();
+      }
+    }
+    expect(() => grpcTyped.open({ url: t.url, model: 'tiny-mlp', restInferPath: '' }, requests, 1)).toThrow('grpc: this server has no gRPC listener');
   });
 
   describe('model repository extension (admin session cookie and CSRF token in metadata)', () => {
