@@ -19,6 +19,8 @@ export interface LoadResult {
    * on a shared machine depends on what else runs; CPU per request much less so.
    */
   serverCpuMsPerRequest?: number;
+  /** CPU this load generator's process spent per request while timed: the client's share of the same cores. */
+  clientCpuMsPerRequest?: number;
 }
 
 const CLOCK_TICKS_PER_SECOND = (() => {
@@ -67,6 +69,7 @@ export async function closedLoop(send: (n: number) => Promise<boolean>, concurre
   const latencies: number[] = [];
   let failures = 0;
   const cpuBefore = processCpuMs(serverPid);
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -80,6 +83,7 @@ export async function closedLoop(send: (n: number) => Promise<boolean>, concurre
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = processCpuMs(serverPid);
+  const client = process.cpuUsage(clientBefore);
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
@@ -88,5 +92,6 @@ export async function closedLoop(send: (n: number) => Promise<boolean>, concurre
     requestsPerSecond: Math.round(latencies.length / elapsed),
     latencyMs: { p50: ms(percentile(latencies, 50)), p99: ms(percentile(latencies, 99)) },
     ...(cpuBefore !== undefined && cpuAfter !== undefined && latencies.length ? { serverCpuMsPerRequest: +((cpuAfter - cpuBefore) / latencies.length).toFixed(4) } : {}),
+    ...(latencies.length ? { clientCpuMsPerRequest: +((client.user + client.system) / 1000 / latencies.length).toFixed(4) } : {}),
   };
 }
