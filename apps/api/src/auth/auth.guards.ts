@@ -74,10 +74,18 @@ export class TenantGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (request.nfTenant) return true;
+    await this.authenticate(context.switchToHttp().getRequest<AuthenticatedRequest>(), context.switchToHttp().getResponse<FastifyReply>());
+    return true;
+  }
+
+  /**
+   * The check itself, for routes registered on Fastify directly (the V2 infer route) as well as
+   * through the guard: leaves the tenant on the request, or throws the 401.
+   */
+  async authenticate(request: AuthenticatedRequest, reply: FastifyReply): Promise<TenantPrincipal> {
+    if (request.nfTenant) return request.nfTenant;
     const refuse = (message: string) => {
-      context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer realm="neural-fabric"');
+      reply.header('WWW-Authenticate', 'Bearer realm="neural-fabric"');
       return new UnauthorizedException(message);
     };
     const bearer = parseBearer(request.headers.authorization);
@@ -88,7 +96,7 @@ export class TenantGuard implements CanActivate {
       }
       this.metrics.apiKeyCheck('anonymous');
       request.nfTenant = ANONYMOUS_TENANT;
-      return true;
+      return ANONYMOUS_TENANT;
     }
     if (bearer.kind === 'malformed') {
       this.metrics.apiKeyCheck('invalid');
@@ -101,6 +109,6 @@ export class TenantGuard implements CanActivate {
     }
     this.metrics.apiKeyCheck('ok');
     request.nfTenant = lookup.tenant;
-    return true;
+    return lookup.tenant;
   }
 }
