@@ -6,7 +6,7 @@ export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const VERSION_PATTERN = /^[0-9]{1,9}$/;
 
 export const DATATYPES: readonly Datatype[] = [
-  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
+  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'BF16', 'FP32', 'FP64', 'BYTES',
 ];
 export const FRAMEWORKS: readonly Framework[] = ['onnx', 'tensorflow', 'pytorch', 'mock'];
 

@@ -10,6 +10,7 @@ export type Datatype =
   | 'INT32'
   | 'INT64'
   | 'FP16'
+  | 'BF16'
   | 'FP32'
   | 'FP64'
   | 'BYTES';

@@ -5,7 +5,7 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** An empty typed array of the datatype's JS representation (FP16 as raw uint16 bits, BOOL as uint8). */
+/** An empty typed array of the datatype's JS representation (FP16 and BF16 as raw uint16 bits, BOOL as uint8). */
 export function allocate(datatype: Datatype, length: number): Tensor['data'] {
   switch (datatype) {
     case 'BOOL':
@@ -17,6 +17,7 @@ export function allocate(datatype: Datatype, length: number): Tensor['data'] {
       return new Int16Array(length);
     case 'UINT16':
     case 'FP16':
+    case 'BF16':
       return new Uint16Array(length);
     case 'INT32':
       return new Int32Array(length);

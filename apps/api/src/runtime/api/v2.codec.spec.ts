@@ -12,9 +12,11 @@ const request = (input: Record<string, unknown> = {}, extra: Record<string, unkn
   ...extra,
 });
 
-function refusal(body: unknown, model = tiny): string {
+const refusal = (body: unknown, model = tiny) => refused(() => decodeInferRequest(body, model));
+
+function refused(run: () => unknown): string {
   try {
-    decodeInferRequest(body, model);
+    run();
   } catch (error) {
     expect(error).toBeInstanceOf(V2Error);
     expect((error as V2Error).status).toBe(400);
@@ -79,5 +81,33 @@ describe('decodeInferRequest', () => {
     expect(encodeTensor({ name: 'p', datatype: 'FP32', shape: [1, 2], data: new Float32Array([0.5, 0.25]) })).toEqual({ name: 'p', datatype: 'FP32', shape: [1, 2], data: [0.5, 0.25] });
     expect(encodeTensor({ name: 'b', datatype: 'BOOL', shape: [2], data: new Uint8Array([1, 0]) }).data).toEqual([true, false]);
     expect(encodeTensor({ name: 'i', datatype: 'INT64', shape: [1], data: new BigInt64Array([7n]) }).data).toEqual([7]);
+    expect(encodeTensor({ name: 'h', datatype: 'FP16', shape: [2], data: new Uint16Array([0x3c00, 0xc000]) }).data).toEqual([1, -2]);
+    expect(encodeTensor({ name: 'h', datatype: 'BF16', shape: [1], data: new Uint16Array([0x4049]) }).data).toEqual([3.140625]);
+  });
+
+  describe('inputs given as raw bytes', () => {
+    const half: ModelSignature = { ...tiny, inputs: [{ name: 'input', datatype: 'FP16', shape: [-1, 2] }] };
+    const header = { inputs: [{ name: 'input', datatype: 'FP16', shape: [1, 2], parameters: { binary_data_size: 4 } }] };
+
+    it('decodes the bytes the caller hands over for an input, by its index', () => {
+      const asked: [number, string][] = [];
+      const decoded = decodeInferRequest(header, half, (index, name) => {
+        asked.push([index, name]);
+        return new Uint8Array([0x00, 0x3c, 0x00, 0xc0]);
+      });
+      expect(asked).toEqual([[0, 'input']]);
+      expect(decoded.inputs[0]).toEqual({ name: 'input', datatype: 'FP16', shape: [1, 2], data: new Uint16Array([0x3c00, 0xc000]) });
+    });
+
+    it('refuses raw bytes whose size disagrees with the shape, and data given both ways', () => {
+      expect(refused(() => decodeInferRequest(header, half, () => new Uint8Array(3)))).toMatch(/inputs\[0\] \(input\): 3 bytes given, but FP16 shape \[1,2\] needs 4/);
+      const both = { inputs: [{ ...header.inputs[0], data: [1, 2] }] };
+      expect(refused(() => decodeInferRequest(both, half, () => new Uint8Array(4)))).toMatch(/either as JSON data or as raw bytes, not both/);
+    });
+
+    it('refuses FP16 and BF16 as JSON numbers, pointing at raw bytes', () => {
+      const json = { inputs: [{ name: 'input', datatype: 'FP16', shape: [1, 2], data: [1, 2] }] };
+      expect(refusal(json, half)).toMatch(/FP16 tensors are not accepted as JSON numbers; send them as raw bytes/);
+    });
   });
 });

@@ -1,4 +1,6 @@
+import { halfToFloat32 } from '../half-floats';
 import { Datatype, Tensor, TensorSpec } from '../runtime.types';
+import { tensorFromBytes } from '../tensor-bytes';
 import { badRequest } from './v2.errors';
 
 /** What the codec needs to know about a model. */
@@ -18,6 +20,12 @@ export interface DecodedRequest {
   /** Rows along dim 0 (1 for models without batching). */
   batch: number;
 }
+
+/**
+ * The bytes of `inputs[index]` when they travel outside the JSON (the binary tensor extension's body
+ * after the header, gRPC raw_input_contents); undefined when the input carries JSON `data`.
+ */
+export type RawInputs = (index: number, name: string) => Uint8Array | undefined;
 
 export interface V2OutputJson {
   name: string;
@@ -111,7 +119,8 @@ function toTypedData(values: unknown[], datatype: Datatype, field: string): Tens
       return values as string[];
     }
     case 'FP16':
-      throw badRequest(`${field}: FP16 is not supported in JSON requests`);
+    case 'BF16':
+      throw badRequest(`${field}: ${datatype} tensors are not accepted as JSON numbers; send them as raw bytes (binary tensor extension, or gRPC raw_input_contents)`);
     default: {
       const range = INTEGER_RANGE[datatype];
       if (!range) throw badRequest(`${field}: unsupported datatype ${String(datatype)}`);
@@ -148,7 +157,7 @@ function checkShape(shape: unknown, spec: TensorSpec, maxBatchSize: number, fiel
  * Validates a V2 inference request against the model's signature and decodes it into tensors in
  * the model's input order. Every problem is a 400 naming the field; nothing here can throw a 500.
  */
-export function decodeInferRequest(body: unknown, model: ModelSignature): DecodedRequest {
+export function decodeInferRequest(body: unknown, model: ModelSignature, raw?: RawInputs): DecodedRequest {
   if (!isRecord(body)) throw badRequest('request body must be a JSON object');
   const { id, inputs, outputs, parameters } = body;
   if (id !== undefined && typeof id !== 'string') throw badRequest('id must be a string');
@@ -156,19 +165,25 @@ export function decodeInferRequest(body: unknown, model: ModelSignature): Decode
   if (!Array.isArray(inputs) || inputs.length === 0) throw badRequest('inputs must be a non-empty array');
 
   const byName = new Map<string, Tensor>();
-  inputs.forEach((raw, i) => {
+  inputs.forEach((input, i) => {
     const field = `inputs[${i}]`;
-    if (!isRecord(raw)) throw badRequest(`${field} must be an object`);
-    if (typeof raw.name !== 'string') throw badRequest(`${field}.name must be a string`);
-    const spec = model.inputs.find((s) => s.name === raw.name);
-    const named = `${field} (${raw.name})`;
+    if (!isRecord(input)) throw badRequest(`${field} must be an object`);
+    if (typeof input.name !== 'string') throw badRequest(`${field}.name must be a string`);
+    const spec = model.inputs.find((s) => s.name === input.name);
+    const named = `${field} (${input.name})`;
     if (!spec) throw badRequest(`${named}: unknown input; the model expects ${model.inputs.map((s) => s.name).join(', ')}`);
     if (byName.has(spec.name)) throw badRequest(`${named}: input given twice`);
-    if (raw.datatype !== spec.datatype) throw badRequest(`${named}.datatype must be ${spec.datatype} (got ${JSON.stringify(raw.datatype)})`);
-    if (raw.parameters !== undefined && !isRecord(raw.parameters)) throw badRequest(`${named}.parameters must be an object`);
-    const shape = checkShape(raw.shape, spec, model.maxBatchSize, named);
-    if (!Array.isArray(raw.data)) throw badRequest(`${named}.data must be an array`);
-    const values = flatten(raw.data, shape, `${named}.data`);
+    if (input.datatype !== spec.datatype) throw badRequest(`${named}.datatype must be ${spec.datatype} (got ${JSON.stringify(input.datatype)})`);
+    if (input.parameters !== undefined && !isRecord(input.parameters)) throw badRequest(`${named}.parameters must be an object`);
+    const shape = checkShape(input.shape, spec, model.maxBatchSize, named);
+    const bytes = raw?.(i, spec.name);
+    if (bytes) {
+      if (input.data !== undefined) throw badRequest(`${named}: give its data either as JSON data or as raw bytes, not both`);
+      byName.set(spec.name, { name: spec.name, datatype: spec.datatype, shape, data: tensorFromBytes(spec.datatype, shape, bytes, named) });
+      return;
+    }
+    if (!Array.isArray(input.data)) throw badRequest(`${named}.data must be an array`);
+    const values = flatten(input.data, shape, `${named}.data`);
     const expected = shape.reduce((a, b) => a * b, 1);
     if (values.length !== expected) throw badRequest(`${named}.data has ${values.length} elements but shape [${shape}] needs ${expected}`);
     byName.set(spec.name, { name: spec.name, datatype: spec.datatype, shape, data: toTypedData(values, spec.datatype, `${named}.data`) });
@@ -185,12 +200,12 @@ export function decodeInferRequest(body: unknown, model: ModelSignature): Decode
   let requested: string[] | undefined;
   if (outputs !== undefined) {
     if (!Array.isArray(outputs)) throw badRequest('outputs must be an array');
-    requested = outputs.map((raw, i) => {
-      if (!isRecord(raw) || typeof raw.name !== 'string') throw badRequest(`outputs[${i}].name must be a string`);
-      if (!model.outputs.some((s) => s.name === raw.name)) {
-        throw badRequest(`outputs[${i}] (${raw.name}): unknown output; the model has ${model.outputs.map((s) => s.name).join(', ')}`);
+    requested = outputs.map((output, i) => {
+      if (!isRecord(output) || typeof output.name !== 'string') throw badRequest(`outputs[${i}].name must be a string`);
+      if (!model.outputs.some((s) => s.name === output.name)) {
+        throw badRequest(`outputs[${i}] (${output.name}): unknown output; the model has ${model.outputs.map((s) => s.name).join(', ')}`);
       }
-      return raw.name;
+      return output.name;
     });
   }
   return { id, inputs: ordered, outputs: requested, parameters: parameters as Record<string, unknown> | undefined, batch };
@@ -203,6 +218,7 @@ export function encodeTensor(tensor: Tensor): V2OutputJson {
   if (Array.isArray(data)) values = data;
   else if (data instanceof BigInt64Array || data instanceof BigUint64Array) values = Array.from(data, Number);
   else if (tensor.datatype === 'BOOL') values = Array.from(data as Uint8Array, (v) => v !== 0);
+  else if (tensor.datatype === 'FP16' || tensor.datatype === 'BF16') values = Array.from(halfToFloat32(tensor.datatype, data as Uint16Array));
   else values = Array.from(data as ArrayLike<number>);
   return { name: tensor.name, datatype: tensor.datatype, shape: tensor.shape, data: values };
 }
