@@ -46,6 +46,13 @@ describe('raw tensor bytes', () => {
     expect(data.buffer.byteLength).toBe(8);
   });
 
+  it('copies out of a Node Buffer view too (Buffer#slice is a view, not a copy; HTTP bodies and gRPC bytes are Buffers)', () => {
+    const pooled = Buffer.from(bytesOf(new Float32Array([0, 2, 4])));
+    const data = tensorFromBytes('FP32', [2], pooled.subarray(4), 'in') as Float32Array;
+    expect(data).toEqual(new Float32Array([2, 4]));
+    expect(data.buffer.byteLength).toBe(8);
+  });
+
   it('refuses a byte count that disagrees with the shape, naming the field and both sizes', () => {
     expect(refusal(() => tensorFromBytes('FP32', [2, 4], new Uint8Array(31), 'inputs[0] (input)'))).toBe(
       'inputs[0] (input): 31 bytes given, but FP32 shape [2,4] needs 32',

@@ -45,8 +45,11 @@ export function tensorFromBytes(datatype: Datatype, shape: readonly number[], by
   if (bytes.byteLength !== expected) {
     throw badRequest(`${field}: ${bytes.byteLength} bytes given, but ${datatype} shape [${shape}] needs ${expected}`);
   }
-  // A copy: the result must own an aligned buffer it can hand to a worker thread.
-  const data = new CTOR[datatype](bytes.slice().buffer as ArrayBuffer);
+  // A copy: the result must own an aligned buffer it can hand to a worker thread. Not bytes.slice():
+  // on a Node Buffer (HTTP bodies, gRPC bytes) that is a view into the shared pool, not a copy.
+  const own = new Uint8Array(expected);
+  own.set(bytes);
+  const data = new CTOR[datatype](own.buffer);
   if (datatype === 'BOOL') {
     const bad = (data as Uint8Array).findIndex((b) => b > 1);
     if (bad !== -1) throw badRequest(`${field}: BOOL element ${bad} is ${(data as Uint8Array)[bad]}; BOOL bytes must be 0 or 1`);

@@ -9,7 +9,7 @@ import { ModelRepository } from '../model-repository.service';
 import { Framework, ModelHandle } from '../runtime.types';
 import { InferenceScheduler } from '../scheduler/inference.scheduler';
 import { outcomeOf } from '../scheduler/job-hooks';
-import { decodeInferRequest, encodeTensor, V2OutputJson } from './v2.codec';
+import { decodeInferRequest, encodeTensor, RawInputs, V2OutputJson } from './v2.codec';
 import { badRequest } from './v2.errors';
 
 export interface V2InferResponse {
@@ -78,11 +78,20 @@ export class InferenceService {
   }
 
   async infer(name: string, version: string | undefined, body: unknown, tenant: TenantPrincipal, headerDeadline: unknown): Promise<V2InferResponse> {
+    const { response, outputs } = await this.inferTensors(name, version, body, tenant, headerDeadline);
+    return { ...response, outputs: outputs.map(encodeTensor) };
+  }
+
+  /**
+   * Decodes, schedules and runs one request; the outputs stay tensors (the caller encodes them:
+   * JSON, or raw bytes for the binary tensor extension). `raw` gives inputs' bytes sent outside the JSON.
+   */
+  async inferTensors(name: string, version: string | undefined, body: unknown, tenant: TenantPrincipal, headerDeadline: unknown, raw?: RawInputs) {
     const handle = this.handle(name, version);
     let request;
     let deadlineMs: number | undefined;
     try {
-      request = decodeInferRequest(body, handle);
+      request = decodeInferRequest(body, handle, raw);
       deadlineMs = parseDeadlineMs(headerDeadline, 'x-request-deadline-ms') ?? parseDeadlineMs(request.parameters?.timeout_ms, 'parameters.timeout_ms');
     } catch (error) {
       this.scheduler.refused(handle.name, outcomeOf(error));
@@ -91,13 +100,13 @@ export class InferenceService {
     const outputs = await this.scheduler.infer(handle, request.inputs, { tenant: tenant.id, contributor: tenant.apiKeyId, rows: request.batch, deadlineMs });
     const wanted = request.outputs;
     const selected = wanted ? wanted.map((n) => outputs.find((o) => o.name === n)!).filter(Boolean) : outputs;
-    return {
+    const response: Omit<V2InferResponse, 'outputs'> = {
       model_name: handle.name,
       model_version: handle.version,
       ...(request.id !== undefined ? { id: request.id } : {}),
-      outputs: selected.map(encodeTensor),
       parameters: { ...(request.parameters ?? {}), simulated: handle.simulated, framework: handle.framework },
     };
+    return { response, outputs: selected };
   }
 
   async load(name: string) {

@@ -7,7 +7,10 @@ import { Settings } from '../../../env/env.schema';
 import { boundedJsonParser } from '../../../http/json-body';
 import { protocolHttpError } from '../../../pqc/handshake/handshake.service';
 import { SessionStore } from '../../../pqc/sessions/session.store';
-import { InferenceService } from '../inference.service';
+import { TenantPrincipal } from '../../../auth/tenants.service';
+import { InferenceService, V2InferResponse } from '../inference.service';
+import { encodeTensor, RawInputs } from '../v2.codec';
+import { BinaryReply, binaryOutputs, encodeBinaryReply, HEADER_LENGTH, splitBinaryRequest } from './binary-body';
 import { badRequest, SealedFailure, V2Error, V2ExceptionFilter, V2Reply } from '../v2.errors';
 
 /** Content type of a sealed V2 request (and its sealed reply). */
@@ -15,6 +18,8 @@ export const SEALED_CONTENT_TYPE = 'application/nf-sealed+json';
 
 /** The two URLs of the route (Fastify syntax); the OpenAPI description and the auth route table use them too. */
 export const INFER_PATHS = ['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer'] as const;
+
+type Answer = { json: V2InferResponse } | { binary: BinaryReply };
 
 interface InferParams {
   model: string;
@@ -63,8 +68,17 @@ export class InferRoute {
   /** Adds the route in its own Fastify scope (its body parsers and error handler stay local to it). */
   register(fastify: FastifyInstance): void {
     void fastify.register(async (scope) => {
-      // Sealed requests are JSON envelopes under their own media type.
-      scope.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'string' }, boundedJsonParser(scope));
+      // JSON (bounded), sealed envelopes (JSON under their own media type), and raw bodies for the binary
+      // tensor extension: application/octet-stream, or any media type once Inference-Header-Content-Length
+      // is present (as Triton accepts). Anything else arrives as bytes and is refused as not a JSON object.
+      const json = boundedJsonParser(scope);
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+        if (request.headers[HEADER_LENGTH] !== undefined) return done(null, body);
+        json(request, body.toString('utf8'), done);
+      });
+      scope.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'string' }, json);
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
       scope.setErrorHandler((error: FastifyError, _request, reply) => this.fail(error, reply));
       for (const url of INFER_PATHS) {
         scope.post<{ Params: InferParams }>(url, (request, reply) => this.infer(request, reply));
@@ -75,17 +89,43 @@ export class InferRoute {
   private async infer(request: FastifyRequest<{ Params: InferParams }>, reply: FastifyReply): Promise<unknown> {
     const tenant = await this.tenants.authenticate(request as AuthenticatedRequest, reply);
     const { model, version } = request.params;
-    const deadline = request.headers['x-request-deadline-ms'];
-    const body = request.body;
-    const sealed = mediaType(request.headers['content-type']) === SEALED_CONTENT_TYPE || looksSealed(body);
-    if (!sealed) return this.inference.infer(model, version, body, tenant, deadline);
+    const { headers, body } = request;
+    const type = mediaType(headers['content-type']);
+    if (type === SEALED_CONTENT_TYPE || (type === 'application/json' && looksSealed(body))) {
+      return this.sealed(model, version, tenant, headers, body, reply);
+    }
+    // Raw bytes are a binary-extension body when they say so (the header) or are octet-stream; other raw bytes are not a JSON object.
+    const binary = Buffer.isBuffer(body) && (headers[HEADER_LENGTH] !== undefined || type === 'application/octet-stream');
+    const answer = await this.answer(model, version, tenant, headers, binary ? splitBinaryRequest(body, headers[HEADER_LENGTH]) : { header: body });
+    if ('json' in answer) return answer.json;
+    return reply.header(HEADER_LENGTH, String(answer.binary.headerLength)).type('application/octet-stream').send(answer.binary.body);
+  }
 
+  /** One request (its JSON, and its inputs' raw bytes for a binary one) to its JSON response, or binary reply with binary outputs. */
+  private async answer(model: string, version: string | undefined, tenant: TenantPrincipal, headers: FastifyRequest['headers'], request: { header: unknown; raw?: RawInputs }): Promise<Answer> {
+    const binary = binaryOutputs(request.header);
+    const { response, outputs } = await this.inference.inferTensors(model, version, request.header, tenant, headers['x-request-deadline-ms'], request.raw);
+    const encoded = encodeBinaryReply(response, outputs, binary);
+    return encoded ? { binary: encoded } : { json: { ...response, outputs: outputs.map(encodeTensor) } };
+  }
+
+  /**
+   * A sealed request: the envelope's plaintext is the V2 request (JSON, or a binary-extension body
+   * split at the Inference-Header-Content-Length header, which travels in the clear); the reply seals
+   * the response the same way (a binary reply's header length again in the clear header).
+   */
+  private async sealed(model: string, version: string | undefined, tenant: TenantPrincipal, headers: FastifyRequest['headers'], body: unknown, reply: FastifyReply) {
     let failure: V2Reply | undefined;
+    let binaryHeaderLength: number | undefined;
     let envelope: SealedEnvelope;
     try {
       envelope = await this.sessions.exchange(body, { apiKeyId: tenant.apiKeyId, aad: inferenceAad(model, version) }, async (plaintext) => {
         try {
-          return jsonBytes(await this.inference.infer(model, version, parseSealedRequest(plaintext), tenant, deadline));
+          const request = headers[HEADER_LENGTH] !== undefined ? splitBinaryRequest(plaintext, headers[HEADER_LENGTH]) : { header: parseSealedRequest(plaintext) };
+          const answer = await this.answer(model, version, tenant, headers, request);
+          if ('json' in answer) return jsonBytes(answer.json);
+          binaryHeaderLength = answer.binary.headerLength;
+          return answer.binary.body;
         } catch (error) {
           // Once the session has opened the request, its errors are sealed like any reply.
           failure = this.v2Errors.toReply(error);
@@ -96,6 +136,7 @@ export class InferRoute {
       throw isPqcProtocolError(error) ? protocolHttpError(error) : error;
     }
     if (failure) throw new SealedFailure(failure.status, envelope, failure.retryAfter, SEALED_CONTENT_TYPE);
+    if (binaryHeaderLength !== undefined) reply.header(HEADER_LENGTH, String(binaryHeaderLength));
     reply.header('content-type', SEALED_CONTENT_TYPE);
     return envelope;
   }
