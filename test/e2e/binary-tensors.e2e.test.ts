@@ -67,7 +67,7 @@ describe('binary tensor data extension (REST)', () => {
   async function fp32Reference(): Promise<number[]> {
     const res = await post('tiny-mlp', JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [BATCH, 4], data: Array.from(input) }] }), { 'content-type': 'application/json' });
     expect(res.status).toBe(200);
-    return (await res.json()).outputs[0].data;
+    return ((await res.json()) as { outputs: { data: number[] }[] }).outputs[0].data;
   }
 
   it('FP32 binary in and out gives the same outputs as JSON, bit for bit', async () => {
@@ -105,13 +105,13 @@ describe('binary tensor data extension (REST)', () => {
     const res = await postBinary('tiny-mlp-fp16', { inputs: [{ name: 'input', datatype: 'FP16', shape: [BATCH, 4], parameters: { binary_data_size: bits.byteLength } }] }, bytesOf(bits));
     expect(`${res.status} ${res.status === 200 ? '' : await res.clone().text()}`).toBe('200 ');
     expect(res.headers.get(HEADER)).toBeNull();
-    const body = await res.json();
+    const body = (await res.json()) as { outputs: { data: number[] }[] };
     expect(body.outputs[0]).toMatchObject({ datatype: 'FP16', shape: [BATCH, 3] });
     const expected = await fp32Reference();
-    (body.outputs[0].data as number[]).forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(5e-3));
+    body.outputs[0].data.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(5e-3));
     const json = await post('tiny-mlp-fp16', JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP16', shape: [1, 4], data: [0, 0, 0, 0] }] }), { 'content-type': 'application/json' });
     expect(json.status).toBe(400);
-    expect((await json.json()).error).toMatch(/FP16 .*binary tensor extension/);
+    expect(((await json.json()) as { error: string }).error).toMatch(/FP16 .*binary tensor extension/);
   });
 
   it('takes a binary body under any content type when the header is present, and binary outputs for a JSON request', async () => {
@@ -120,7 +120,7 @@ describe('binary tensor data extension (REST)', () => {
     for (const type of ['application/json', 'text/plain', 'application/x-anything']) {
       const res = await post('tiny-mlp', body, { 'content-type': type, [HEADER]: String(headerLength) });
       expect(`${type} ${res.status} ${res.status === 200 ? '' : await res.clone().text()}`).toBe(`${type} 200 `);
-      expect((await res.json()).outputs[0].data).toEqual(expected);
+      expect(((await res.json()) as { outputs: { data: number[] }[] }).outputs[0].data).toEqual(expected);
     }
     const jsonRequest = { inputs: [{ name: 'input', datatype: 'FP32', shape: [BATCH, 4], data: Array.from(input) }], parameters: { binary_data_output: true } };
     const reply = await replyOf(await post('tiny-mlp', JSON.stringify(jsonRequest), { 'content-type': 'application/json' }));
@@ -159,7 +159,7 @@ describe('binary tensor data extension (REST)', () => {
     for (const { body, ...headers } of claims) {
       const res = await post('tiny-mlp', body, { 'content-type': 'application/octet-stream', ...headers });
       expect(res.status).toBe(400);
-      expect((await res.json()).error).toMatch(/Inference-Header-Content-Length \(2000000000\) is beyond the body|binary_data_size \(2000000000\) runs past the end|shape \[64,8000000\] does not match|16 bytes given/);
+      expect(((await res.json()) as { error: string }).error).toMatch(/Inference-Header-Content-Length \(2000000000\) is beyond the body|binary_data_size \(2000000000\) runs past the end|shape \[64,8000000\] does not match|16 bytes given/);
     }
     // The server runs in this process: 2 GB (or even 64 MiB) allocated for any of those claims would show here.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);

@@ -18,7 +18,7 @@ const model: ModelSignature = {
 const bytesOf = (view: ArrayBufferView) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 const x = bytesOf(new Float32Array([1, 2, 3, 4]));
 /** BYTES elements with their 4-byte little-endian length prefixes. */
-function words(...items: string[]): Uint8Array {
+function words(...items: string[]): Buffer {
   const parts = items.map((w) => Buffer.from(w));
   const out = Buffer.alloc(parts.reduce((n, p) => n + 4 + p.length, 0));
   let offset = 0;
