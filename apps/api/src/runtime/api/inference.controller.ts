@@ -32,7 +32,7 @@ export class InferenceController {
     return {
       name: 'neural-fabric',
       version: VERSION,
-      extensions: ['model_repository', 'nf_sealed_inference'],
+      extensions: ['model_repository', 'binary_tensor_data', 'nf_sealed_inference'],
       parameters: { gpu_driver: this.gpus.driver, gpus: this.gpus.list() },
     };
   }

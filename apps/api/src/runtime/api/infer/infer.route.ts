@@ -96,6 +96,7 @@ export class InferRoute {
     }
     // Raw bytes are a binary-extension body when they say so (the header) or are octet-stream; other raw bytes are not a JSON object.
     const binary = Buffer.isBuffer(body) && (headers[HEADER_LENGTH] !== undefined || type === 'application/octet-stream');
+    if (Buffer.isBuffer(body) && !binary) throw badRequest('request body must be a JSON object');
     const answer = await this.answer(model, version, tenant, headers, binary ? splitBinaryRequest(body, headers[HEADER_LENGTH]) : { header: body });
     if ('json' in answer) return answer.json;
     return reply.header(HEADER_LENGTH, String(answer.binary.headerLength)).type('application/octet-stream').send(answer.binary.body);
