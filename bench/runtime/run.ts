@@ -1,19 +1,23 @@
 // Runtime benchmark, in one run (results and ratios to bench/results/runtime.json):
 //  (a) tiny-mlp inference: this API vs a bare node:http + onnxruntime-node server on the same
 //      model (goal >= 0.8), p50/p99, and /health/live latency sampled during the API run (< 1 s);
-//  (b) dynamic batching on wide-mlp at concurrency 64 vs the same server with batching off (goal >= 2x);
+//  (b) dynamic batching on wide-mlp at concurrency 64 (its config.json's dynamic_batching) vs the same
+//      service on the same models with "dynamic_batching": false (goal >= 2x), with server CPU per request;
 //  (c) load + warmup time per model (p95 over repeated reloads through the repository API).
 // Load generator: one keep-alive http.Agent, request bodies serialised before timing starts.
+// --delay-us sets INFER_BATCH_MAX_DELAY_US, the delay of models without their own dynamic_batching.
+// The concurrency sweep (npm run bench:sweep) is bench/runtime/sweep.ts.
 //
 //   npm run bench:runtime [-- --seconds=5 --concurrency=16 --reloads=10 --rounds=2 --delay-us=<INFER_BATCH_MAX_DELAY_US>]
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { percentile, ROOT, Server, spawnAndWait, startService } from '../support';
-import { generateRepository } from '../../apps/api/src/runtime/models/generate';
+import { percentile, ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
+import { closedLoop, ms, request } from './load';
+import { benchRepositories, startApi, startBare } from './servers';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const SECONDS = Number(args.seconds ?? 5);
@@ -23,68 +27,15 @@ const RELOADS = Number(args.reloads ?? 10);
 const ROUNDS = Number(args.rounds ?? 2);
 const OUT = path.join(ROOT, 'bench', 'results', 'runtime.json');
 
-async function startApi(models: string, extra: Record<string, string> = {}): Promise<Server> {
-  const server = await startService({
-    MODEL_REPOSITORY_PATH: models,
-    INFER_QUEUE_CAPACITY: '4096',
-    ...(args['delay-us'] !== undefined ? { INFER_BATCH_MAX_DELAY_US: String(args['delay-us']) } : {}),
-    ...extra,
-  });
-  for (let i = 0; i < 600; i++) {
-    if ((await fetch(`${server.url}/v2/health/ready`)).status === 200) return server;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the API never became ready');
-}
-
-const ms = (v: number) => +v.toFixed(2);
-
-function request(agent: http.Agent, url: string, method: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Closed-loop load: `concurrency` clients posting pre-serialised bodies for `seconds`. */
-async function load(url: string, bodies: string[] | 'GET', concurrency: number, seconds: number) {
+/** Closed-loop load: `concurrency` clients posting pre-serialised bodies (or GETs) for `seconds`. */
+async function load(url: string, bodies: string[] | 'GET', concurrency: number, seconds: number, server?: Server) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const post = (i: number) => (bodies === 'GET' ? request(agent, url, 'GET') : request(agent, url, 'POST', bodies[i % bodies.length]));
-  // Warm-up (JIT, sockets, worker threads): one second of the same load, not counted.
-  const warm = performance.now() + 1000;
-  await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
-    while (performance.now() < warm) await post(i);
-  }));
-  const latencies: number[] = [];
-  let failures = 0;
-  let sent = 0;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        const res = await post(sent++);
-        if (res.status !== 200) failures++;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    failures,
-    concurrency,
-    requestsPerSecond: Math.round(latencies.length / elapsed),
-    latencyMs: { p50: ms(percentile(latencies, 50)), p99: ms(percentile(latencies, 99)) },
-  };
+  const send = async (n: number) => (bodies === 'GET' ? await request(agent, url, 'GET') : await request(agent, url, 'POST', bodies[n % bodies.length])).status === 200;
+  try {
+    return await closedLoop(send, concurrency, seconds, server?.child.pid);
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** Samples GET /health/live every 100 ms while `during` runs. */
@@ -151,8 +102,7 @@ async function loadTimes(server: Server, models: string[]) {
 }
 
 async function main(): Promise<void> {
-  const models = mkdtempSync(path.join(tmpdir(), 'nf-bench-models-'));
-  generateRepository(models);
+  const repos = benchRepositories();
   const tiny = MLP_MODELS.find((m) => m.name === 'tiny-mlp')!;
   const wide = MLP_MODELS.find((m) => m.name === 'wide-mlp')!;
   const tinyBodies = Array.from({ length: 64 }, (_, i) => inferBody(tiny.sizes[0], 1, i + 1));
@@ -160,11 +110,13 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     console.log('starting the bare node:http + onnxruntime-node server and two API servers (batching on / off)');
-    const bare = await spawnAndWait([path.join(ROOT, 'dist', 'bench', 'runtime', 'bare-server.js'), path.join(models, 'tiny-mlp', '1', 'model.onnx')], {}, models);
+    const bare = await startBare(repos.batched, 'tiny-mlp');
     servers.push(bare);
-    const api = await startApi(models);
+    const delay: Record<string, string> = args['delay-us'] !== undefined ? { INFER_BATCH_MAX_DELAY_US: String(args['delay-us']) } : {};
+    const api = await startApi(repos.batched, delay);
     servers.push(api);
-    const unbatchedApi = await startApi(models, { INFER_DYNAMIC_BATCHING: 'false' });
+    // Batching off the way a Triton user turns it off: "dynamic_batching": false in the model's config.json.
+    const unbatchedApi = await startApi(repos.unbatched, delay);
     servers.push(unbatchedApi);
 
     // Interleaved rounds, best of each: the machine is shared, so a slow moment should not decide a ratio.
@@ -178,14 +130,14 @@ async function main(): Promise<void> {
     let liveMs = { samples: 0, p50: 0, max: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API; (b) wide-mlp batching on, off`);
-      bareResult = best(bareResult, await load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS));
-      const probed = await probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS));
+      bareResult = best(bareResult, await load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS, bare));
+      const probed = await probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS, api));
       apiResult = best(apiResult, probed.result);
       // The framework's own ceiling: a trivial route (no body, no auth, no model) on the same server.
       ceiling = best(ceiling, await load(`${api.url}/v2/health/live`, 'GET', CONCURRENCY, SECONDS));
       if (probed.liveMs.max > liveMs.max) liveMs = probed.liveMs;
-      batched = best(batched, await load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS));
-      unbatched = best(unbatched, await load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS));
+      batched = best(batched, await load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, api));
+      unbatched = best(unbatched, await load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, unbatchedApi));
     }
     unbatchedApi.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');
@@ -217,6 +169,9 @@ async function main(): Promise<void> {
         batchingOff: unbatched,
         speedup: +(batched.requestsPerSecond / unbatched.requestsPerSecond).toFixed(3),
         goal_speedup: 2,
+        // Server CPU per request, off over on: how much less work a batched request costs, which
+        // a shared machine disturbs far less than throughput.
+        cpuPerRequest_off_over_on: batched.serverCpuMsPerRequest && unbatched.serverCpuMsPerRequest ? +(unbatched.serverCpuMsPerRequest / batched.serverCpuMsPerRequest).toFixed(3) : null,
       },
       c_loadWarmup: loads,
     };
@@ -224,7 +179,7 @@ async function main(): Promise<void> {
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     const a = result.a_tinyMlp;
     console.log(`(a) bare ${bareResult.requestsPerSecond}/s, API ${apiResult.requestsPerSecond}/s (p50 ${apiResult.latencyMs.p50} ms, p99 ${apiResult.latencyMs.p99} ms): ratio ${a.ratio_api_over_bare} (goal >= 0.8); trivial route ${ceiling.requestsPerSecond}/s (${a.ratio_trivialRoute_over_bare} of bare); /health/live max ${liveMs.max} ms`);
-    console.log(`(b) wide-mlp batching on ${batched.requestsPerSecond}/s vs off ${unbatched.requestsPerSecond}/s: ${result.b_wideMlpBatching.speedup}x (goal >= 2)`);
+    console.log(`(b) wide-mlp batching on ${batched.requestsPerSecond}/s vs off ${unbatched.requestsPerSecond}/s: ${result.b_wideMlpBatching.speedup}x (goal >= 2); server CPU per request ${batched.serverCpuMsPerRequest} vs ${unbatched.serverCpuMsPerRequest} ms (${result.b_wideMlpBatching.cpuPerRequest_off_over_on}x less batched)`);
     for (const [m, l] of Object.entries(loads)) console.log(`(c) ${m}: load + warmup p95 ${l.loadWarmupMs.p95} ms`);
     console.log(`written to ${path.relative(ROOT, OUT)}`);
   } finally {

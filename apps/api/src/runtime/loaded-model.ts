@@ -12,6 +12,7 @@ export class LoadedModel implements ModelHandle {
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
   readonly maxBatchSize: number;
+  readonly dynamicBatching: ModelConfig['dynamicBatching'];
   state: ModelState = 'LOADING';
   loadMs = 0;
   overBudget = false;
@@ -30,6 +31,7 @@ export class LoadedModel implements ModelHandle {
     this.inputs = config.inputs;
     this.outputs = config.outputs;
     this.maxBatchSize = config.maxBatchSize;
+    this.dynamicBatching = config.dynamicBatching;
   }
 
   /**

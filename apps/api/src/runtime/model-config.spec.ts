@@ -46,9 +46,21 @@ describe('parseModelConfig', () => {
     [{ warmup: { inputs: [{ name: 'input', shape: [1, 4], data: [1] }] } }, 'warmup.inputs[0].data must hold 4 numbers'],
     [{ file: '../../etc/passwd' }, 'file must be a plain file name'],
     [{ required: 'yes' }, 'required must be a boolean'],
+    [{ dynamic_batching: { preferred_batch_size: [4, 16] } }, 'models/m/config.json: dynamic_batching.preferred_batch_size[1] must be an integer from 1 to maxBatchSize (8)'],
+    [{ maxBatchSize: 0, inputs: [{ name: 'input', datatype: 'FP32', shape: [4] }], outputs: [{ name: 'o', datatype: 'FP32', shape: [3] }], warmup: undefined, dynamic_batching: true }, 'models/m/config.json: dynamic_batching needs maxBatchSize > 0'],
+    [{ dynamic_batching: { max_queue_delay_us: 5 } }, 'models/m/config.json: dynamic_batching.max_queue_delay_us is not supported'],
   ])('refuses %j', (change, message) => {
     expect(() => parseModelConfig('m', { ...valid, ...change })).toThrow(ModelConfigError);
     expect(() => parseModelConfig('m', { ...valid, ...change })).toThrow(message);
+  });
+
+  it('reads Triton\'s dynamic_batching: absent (service defaults), off, or a policy', () => {
+    expect(parseModelConfig('m', valid).dynamicBatching).toBeUndefined();
+    expect(parseModelConfig('m', { ...valid, dynamic_batching: false }).dynamicBatching).toBe(false);
+    expect(parseModelConfig('m', { ...valid, dynamic_batching: { preferred_batch_size: [8, 4], max_queue_delay_microseconds: 500 } }).dynamicBatching).toEqual({
+      preferredBatchSizes: [4, 8],
+      maxQueueDelayUs: 500,
+    });
   });
 
   it('refuses a non-object', () => {

@@ -1,4 +1,5 @@
 import { Datatype, Framework, TensorSpec } from './runtime.types';
+import { DynamicBatchingSetting, parseDynamicBatching } from './scheduler/dynamic-batching';
 
 /** Model names: lower-case, no path separators, no leading dot (so never "." or ".."). */
 export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -36,6 +37,8 @@ export interface ModelConfig {
   required: boolean;
   /** File inside the version directory (default model.onnx / model.savedmodel / model.pt). */
   file: string;
+  /** Triton's `dynamic_batching`; undefined = the service defaults. */
+  dynamicBatching?: DynamicBatchingSetting;
 }
 
 const DEFAULT_FILE: Record<Framework, string> = {
@@ -94,6 +97,7 @@ export function parseModelConfig(dirName: string, raw: unknown): ModelConfig {
   if (typeof required !== 'boolean') fail(dirName, 'required must be a boolean');
   const file = config.file ?? DEFAULT_FILE[framework];
   if (typeof file !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) fail(dirName, 'file must be a plain file name');
+  const dynamicBatching = parseDynamicBatching(config.dynamic_batching, maxBatchSize as number, (why) => fail(dirName, why));
   return {
     name: dirName,
     framework,
@@ -104,5 +108,6 @@ export function parseModelConfig(dirName: string, raw: unknown): ModelConfig {
     warmup: { inputs: warmupInputs.map((w) => ({ ...w, datatype: w.datatype ?? inputs.find((s) => s.name === w.name)!.datatype })) },
     required,
     file,
+    ...(dynamicBatching !== undefined ? { dynamicBatching } : {}),
   };
 }

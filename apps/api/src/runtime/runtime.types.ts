@@ -1,3 +1,5 @@
+import type { DynamicBatchingSetting } from './scheduler/dynamic-batching';
+
 /** Shared runtime contracts (KServe V2 / Open Inference Protocol datatype names). */
 export type Datatype =
   | 'BOOL'
@@ -56,6 +58,8 @@ export interface ModelHandle {
   readonly outputs: TensorSpec[];
   /** 0 = no batching. */
   readonly maxBatchSize: number;
+  /** config.json's `dynamic_batching`; undefined = the service defaults. */
+  readonly dynamicBatching?: DynamicBatchingSetting;
   readonly state: ModelState;
   /** Load + warmup, milliseconds. */
   readonly loadMs: number;

@@ -67,7 +67,7 @@ export class InferenceService {
       framework: handle.framework,
       parameters: {
         max_batch_size: handle.maxBatchSize,
-        dynamic_batching: handle.maxBatchSize > 0 && this.settings.inference.dynamicBatching,
+        dynamic_batching: this.scheduler.describeBatching(handle),
         load_ms: Math.round(handle.loadMs * 10) / 10,
         over_budget: handle.overBudget,
         placement: this.placementFor(handle),

@@ -33,6 +33,7 @@ export function generateRepository(root: string): string[] {
         outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, outFeatures] }],
         instances: model.instances,
         required: model.required,
+        ...(model.dynamicBatching ? { dynamic_batching: model.dynamicBatching } : {}),
         // Small inputs are spelled out; wide ones warm up on zeros (config.json stays readable).
         warmup: { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, inFeatures], ...(inFeatures <= 16 ? { data: Array.from(sampleInput(inFeatures, 1, 7)) } : {}) }] },
       }),

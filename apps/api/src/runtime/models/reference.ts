@@ -22,11 +22,23 @@ export interface MlpDefinition {
   instances: number;
   /** Readiness waits for required models. */
   required: boolean;
+  /** config.json's dynamic_batching (Triton's); omitted = the service defaults. */
+  dynamicBatching?: { preferred_batch_size: number[]; max_queue_delay_microseconds: number };
 }
 
 export const MLP_MODELS: readonly MlpDefinition[] = [
   { name: 'tiny-mlp', sizes: [4, 16, 3], seed: 0x5eed_0001, maxBatchSize: 64, instances: 1, required: true },
-  { name: 'wide-mlp', sizes: [256, 1024, 1024, 16], seed: 0x5eed_0002, maxBatchSize: 64, instances: 2, required: true },
+  // Heavy enough per row that batching pays: prefer full-ish batches and wait up to 200 µs for them
+  // (tuned with bench/runtime/sweep.ts; see the README's batching section).
+  {
+    name: 'wide-mlp',
+    sizes: [256, 1024, 1024, 16],
+    seed: 0x5eed_0002,
+    maxBatchSize: 64,
+    instances: 2,
+    required: true,
+    dynamicBatching: { preferred_batch_size: [16, 32, 64], max_queue_delay_microseconds: 200 },
+  },
 ];
 
 /**

@@ -18,6 +18,13 @@ describe('dynamic batching: concat and split along dim 0', () => {
     expect(parts.map((p) => Array.from(p[0].data as Float32Array))).toEqual([[0, 1], [10, 11, 12, 13], [20, 21]]);
   });
 
+  it('split parts are views on the run\'s output, not copies', () => {
+    const output = t(3, 0);
+    const parts = splitBatch([output], [1, 2]);
+    expect(parts.map((p) => p[0].data.length)).toEqual([2, 4]);
+    expect(parts.every((p) => (p[0].data as Float32Array).buffer === (output.data as Float32Array).buffer)).toBe(true);
+  });
+
   it('keeps the typed array kind and handles string tensors', () => {
     const ints: Tensor = { name: 'i', datatype: 'INT64', shape: [1, 1], data: new BigInt64Array([5n]) };
     expect(concatBatch([[ints], [ints]])[0].data).toEqual(new BigInt64Array([5n, 5n]));

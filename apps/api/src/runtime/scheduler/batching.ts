@@ -29,7 +29,11 @@ export function concatBatch(requests: Tensor[][]): Tensor[] {
   });
 }
 
-/** Splits a batched run's outputs back into per-request outputs of the given dim-0 sizes. */
+/**
+ * Splits a batched run's outputs back into per-request outputs of the given dim-0 sizes. Typed
+ * parts are views on the run's output buffer (transferred from the worker, owned by nobody else),
+ * not copies.
+ */
 export function splitBatch(outputs: Tensor[], sizes: number[]): Tensor[][] {
   if (sizes.length === 1) return [outputs];
   const results: Tensor[][] = sizes.map(() => []);
@@ -40,7 +44,7 @@ export function splitBatch(outputs: Tensor[], sizes: number[]): Tensor[][] {
     let start = 0;
     sizes.forEach((rows, j) => {
       const end = start + rows * row;
-      const data = Array.isArray(output.data) ? output.data.slice(start, end) : (output.data as TypedData).slice(start, end);
+      const data = Array.isArray(output.data) ? output.data.slice(start, end) : (output.data as TypedData).subarray(start, end);
       results[j].push({ ...output, shape: [rows, ...output.shape.slice(1)], data: data as Tensor['data'] });
       start = end;
     });

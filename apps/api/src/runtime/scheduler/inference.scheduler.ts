@@ -4,6 +4,7 @@ import { InjectSettings } from '../../env/env.module';
 import { Settings } from '../../env/env.schema';
 import { Clock } from '../../lifecycle/clock';
 import { ModelHandle, Tensor } from '../runtime.types';
+import { BatchPolicy, describeBatchPolicy, resolveBatchPolicy } from './dynamic-batching';
 import { InferenceMetrics, InferenceOutcome } from './inference.metrics';
 import { JobHookChain } from './job-hooks';
 import { ModelQueue } from './model-queue';
@@ -56,6 +57,17 @@ export class InferenceScheduler implements OnApplicationShutdown {
     return entry && { queued: entry.queue.depth, running: entry.queue.running };
   }
 
+  /** The batching a model runs with: its config.json's `dynamic_batching` over the service defaults. */
+  batchPolicy(handle: Pick<ModelHandle, 'maxBatchSize' | 'dynamicBatching'>): BatchPolicy {
+    const { dynamicBatching, batchMaxDelayMs } = this.settings.inference;
+    return resolveBatchPolicy(handle.maxBatchSize, handle.dynamicBatching, { enabled: dynamicBatching, delayMs: batchMaxDelayMs });
+  }
+
+  /** `parameters.dynamic_batching` in model metadata: false, or the policy in config.json's spelling. */
+  describeBatching(handle: Pick<ModelHandle, 'maxBatchSize' | 'dynamicBatching'>) {
+    return describeBatchPolicy(this.batchPolicy(handle));
+  }
+
   /** Refuses what is still queued for a model (it is being unloaded). */
   drop(name: string): void {
     for (const [key, entry] of this.queues) {
@@ -74,21 +86,22 @@ export class InferenceScheduler implements OnApplicationShutdown {
     const key = `${handle.name}@${handle.version}`;
     const entry = this.queues.get(key);
     if (entry) {
-      // A reload hands out a new handle; the queue (and its waiting jobs) carries on with it.
+      // A reload hands out a new handle (and perhaps a new config); the queue and its waiting jobs carry on with it.
       if (entry.handle !== handle) {
         entry.handle = handle;
         entry.queue.setRunner((inputs) => handle.infer(inputs));
+        entry.queue.setBatching(this.batchPolicy(handle));
       }
       return entry.queue;
     }
-    const { queueCapacity, batchMaxDelayMs, dynamicBatching } = this.settings.inference;
     const labels = { model: handle.name };
     const queue = new ModelQueue({
-      capacity: queueCapacity,
-      maxBatchSize: dynamicBatching ? handle.maxBatchSize : 0,
-      batchDelayMs: batchMaxDelayMs,
+      capacity: this.settings.inference.queueCapacity,
+      batching: this.batchPolicy(handle),
       concurrency: RUNS_PER_MODEL,
       clock: this.clock,
+      // Deadlines are on the service clock (whole ms); batch delays are microseconds.
+      batchClock: performance,
       run: (inputs) => handle.infer(inputs),
       onDepth: (depth) => this.metrics.queueDepth.set(labels, depth),
       onBatch: (rows) => this.metrics.batchSize.observe(labels, rows),

@@ -1,5 +1,6 @@
 import { V2Error } from '../api/v2.errors';
 import { Tensor } from '../runtime.types';
+import { UNBATCHED } from './dynamic-batching';
 import { ModelQueue, ModelQueueOptions } from './model-queue';
 
 class FakeClock {
@@ -26,7 +27,7 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 function queue(overrides: Partial<ModelQueueOptions> & Pick<ModelQueueOptions, 'run'>) {
   const clock = new FakeClock();
-  const q = new ModelQueue({ capacity: 100, maxBatchSize: 0, batchDelayMs: 0, concurrency: 1, clock, ...overrides });
+  const q = new ModelQueue({ capacity: 100, batching: UNBATCHED, concurrency: 1, clock, ...overrides });
   return { q, clock };
 }
 
@@ -86,7 +87,7 @@ describe('ModelQueue', () => {
   it('coalesces queued jobs into one run up to maxBatchSize and splits the outputs back', async () => {
     const gate = gatedRunner();
     const batches: number[] = [];
-    const { q } = queue({ run: gate.run, maxBatchSize: 4, batchDelayMs: 0, onBatch: (n) => batches.push(n) });
+    const { q } = queue({ run: gate.run, batching: { maxBatchSize: 4, preferred: [], delayMs: 0 }, onBatch: (n) => batches.push(n) });
     const first = q.submit({ tenant: 'a', inputs: row(1), rows: 1, deadline: 1e12 });
     const rest = [
       q.submit({ tenant: 'a', inputs: row(2), rows: 1, deadline: 1e12 }),
@@ -109,7 +110,7 @@ describe('ModelQueue', () => {
 
   it('waits up to the batch delay for a fuller batch', async () => {
     const gate = gatedRunner();
-    const { q } = queue({ run: gate.run, maxBatchSize: 8, batchDelayMs: 20, concurrency: 2 });
+    const { q } = queue({ run: gate.run, batching: { maxBatchSize: 8, preferred: [], delayMs: 20 }, concurrency: 2 });
     const jobs = [1, 2, 3].map((v) => q.submit({ tenant: 't', inputs: row(v), rows: 1, deadline: 1e12 }));
     expect(gate.runs).toHaveLength(0);
     // The fake clock does not move, so the delay timer re-checks; advancing it releases the batch.
@@ -121,5 +122,84 @@ describe('ModelQueue', () => {
     expect(values(gate.runs[0].inputs)).toEqual([1, 2, 3]);
     gate.runs[0].finish();
     await expect(Promise.all(jobs)).resolves.toHaveLength(3);
+  });
+
+  it('sends a preferred batch size at once, the largest one the waiting rows reach, without waiting for the delay', async () => {
+    const gate = gatedRunner();
+    const batches: number[] = [];
+    const { q } = queue({ run: gate.run, batching: { maxBatchSize: 8, preferred: [2, 4], delayMs: 60_000 }, concurrency: 1, onBatch: (n) => batches.push(n) });
+    const submit = (v: number) => q.submit({ tenant: 't', inputs: row(v), rows: 1, deadline: 1e12 });
+    const first = submit(1);
+    expect(gate.runs).toHaveLength(0); // 1 row: below every preferred size, so it waits
+    const second = submit(2);
+    expect(gate.runs).toHaveLength(1); // 2 rows reach the preferred size 2
+    expect(values(gate.runs[0].inputs)).toEqual([1, 2]);
+    const more = [3, 4, 5, 6, 7].map(submit); // queued while the only run slot is busy
+    gate.runs[0].finish();
+    await expect(Promise.all([first, second])).resolves.toEqual([row(10), row(20)]);
+    await flush();
+    // 5 rows wait: the largest preferred size they reach is 4; the fifth row waits for the delay.
+    expect(gate.runs).toHaveLength(2);
+    expect(values(gate.runs[1].inputs)).toEqual([3, 4, 5, 6]);
+    gate.runs[1].finish();
+    await flush();
+    expect(gate.runs).toHaveLength(2);
+    expect(batches).toEqual([2, 4]);
+    q.close();
+    await expect(more[4]).rejects.toMatchObject({ status: 503 });
+  });
+
+  it('after the delay sends the largest batch available, up to maxBatchSize', async () => {
+    const gate = gatedRunner();
+    const { q, clock } = queue({ run: gate.run, batching: { maxBatchSize: 4, preferred: [8 /* never reached */], delayMs: 10 }, concurrency: 1 });
+    const jobs = [1, 2, 3].map((v) => q.submit({ tenant: 't', inputs: row(v), rows: 1, deadline: 1e12 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gate.runs).toHaveLength(0); // the queue's clock has not moved: still within the delay
+    clock.t += 10;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gate.runs).toHaveLength(1);
+    expect(values(gate.runs[0].inputs)).toEqual([1, 2, 3]);
+    gate.runs[0].finish();
+    await expect(Promise.all(jobs)).resolves.toHaveLength(3);
+  });
+
+  it('does not hold a job for the batch delay past the point where it could still meet its deadline', async () => {
+    const gate = gatedRunner();
+    const { q, clock } = queue({ run: gate.run, batching: { maxBatchSize: 8, preferred: [], delayMs: 60_000 }, concurrency: 1 });
+    const patient = q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: 1e12 });
+    expect(gate.runs).toHaveLength(0);
+    // A deadline closer than a run's expected time (10 ms to start with): it goes now, with the waiting job.
+    const hurried = q.submit({ tenant: 'u', inputs: row(2), rows: 1, deadline: clock.t + 5 });
+    expect(gate.runs).toHaveLength(1);
+    expect(values(gate.runs[0].inputs)).toEqual([1, 2]);
+    gate.runs[0].finish();
+    await expect(Promise.all([patient, hurried])).resolves.toEqual([row(10), row(20)]);
+  });
+
+  it('a reload can change the batching: jobs waiting for a batch go under the new policy', async () => {
+    const gate = gatedRunner();
+    const { q } = queue({ run: gate.run, batching: { maxBatchSize: 8, preferred: [], delayMs: 60_000 }, concurrency: 1 });
+    const job = q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: 1e12 });
+    expect(gate.runs).toHaveLength(0);
+    q.setBatching(UNBATCHED);
+    expect(gate.runs).toHaveLength(1);
+    gate.runs[0].finish();
+    await expect(job).resolves.toEqual(row(10));
+  });
+
+  it('waits out a sub-millisecond delay on the batch clock, re-checking each event loop turn rather than a 1 ms timer', async () => {
+    const gate = gatedRunner();
+    const batchClock = new FakeClock();
+    const { q } = queue({ run: gate.run, batching: { maxBatchSize: 8, preferred: [], delayMs: 0.2 }, batchClock, concurrency: 1 });
+    const job = q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: 1e12 });
+    await flush();
+    expect(gate.runs).toHaveLength(0);
+    const joined = q.submit({ tenant: 't', inputs: row(2), rows: 1, deadline: 1e12 });
+    batchClock.t += 0.2;
+    await flush();
+    expect(gate.runs).toHaveLength(1);
+    expect(values(gate.runs[0].inputs)).toEqual([1, 2]);
+    gate.runs[0].finish();
+    await expect(Promise.all([job, joined])).resolves.toEqual([row(10), row(20)]);
   });
 });

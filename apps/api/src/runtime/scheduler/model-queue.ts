@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { V2Error } from '../api/v2.errors';
 import { Tensor } from '../runtime.types';
 import { concatBatch, splitBatch } from './batching';
+import { BatchPolicy, formBatch } from './dynamic-batching';
 import { FairQueue } from './fair-queue';
 
 export interface QueueClock {
@@ -11,13 +12,16 @@ export interface QueueClock {
 export interface ModelQueueOptions {
   /** Most jobs waiting (not running) at once; beyond it submit() refuses with 429. */
   capacity: number;
-  /** 0 = every job runs alone; otherwise queued jobs are coalesced up to this many rows. */
-  maxBatchSize: number;
-  /** How long the oldest queued job may wait for a batch to fill. */
-  batchDelayMs: number;
+  /** How queued jobs are coalesced into runs (maxBatchSize 0: every job runs alone). */
+  batching: BatchPolicy;
   /** Runs (batches) in flight at once. */
   concurrency: number;
   clock: QueueClock;
+  /**
+   * Measures the batch delay; default `clock`. Delays are often below a millisecond (Triton's are in
+   * microseconds), finer than a wall clock in whole milliseconds can tell.
+   */
+  batchClock?: QueueClock;
   run(inputs: Tensor[]): Promise<Tensor[]>;
   onDepth?(depth: number): void;
   onBatch?(rows: number): void;
@@ -33,6 +37,7 @@ export interface InferJob {
 }
 
 interface Pending extends InferJob {
+  /** On the batch clock. */
   enqueuedAt: number;
   state: 'queued' | 'running' | 'done';
   timer?: NodeJS.Timeout;
@@ -49,7 +54,10 @@ export const deadlineExceeded = (where: string) => new V2Error(HttpStatus.GATEWA
 export class ModelQueue {
   private readonly queue = new FairQueue<Pending>();
   private inFlight = 0;
-  private batchTimer?: NodeJS.Timeout;
+  /** Cancels the pending wake-up of a batch still filling. */
+  private batchWake?: () => void;
+  /** When that wake-up is due, on the batch clock. */
+  private batchWakeAt = Infinity;
   /** Exponential average of one run's service time, for Retry-After. */
   private avgRunMs = 10;
   private closed = false;
@@ -70,6 +78,11 @@ export class ModelQueue {
     this.options.run = run;
   }
 
+  setBatching(batching: BatchPolicy): void {
+    this.options.batching = batching;
+    this.pump();
+  }
+
   submit(job: InferJob): Promise<Tensor[]> {
     const { clock, capacity } = this.options;
     if (this.closed) return Promise.reject(new V2Error(HttpStatus.SERVICE_UNAVAILABLE, 'model is unloading'));
@@ -80,7 +93,7 @@ export class ModelQueue {
     const now = clock.now();
     if (job.deadline <= now) return Promise.reject(deadlineExceeded('before the request was queued'));
     return new Promise<Tensor[]>((resolve, reject) => {
-      const pending: Pending = { ...job, enqueuedAt: now, state: 'queued', resolve, reject };
+      const pending: Pending = { ...job, enqueuedAt: this.batchNow(), state: 'queued', resolve, reject };
       this.arm(pending);
       this.queue.push(job.tenant, pending);
       this.queuedRows += job.rows;
@@ -98,7 +111,8 @@ export class ModelQueue {
   /** Refuses everything still queued (shutdown / unload). Running jobs finish. */
   close(): void {
     this.closed = true;
-    clearTimeout(this.batchTimer);
+    this.batchWake?.();
+    this.batchWake = undefined;
     for (const job of this.queue.items()) {
       this.queue.remove(job.tenant, job);
       this.queuedRows -= job.rows;
@@ -138,27 +152,18 @@ export class ModelQueue {
   }
 
   private pump(): void {
-    const { maxBatchSize, batchDelayMs, concurrency, clock } = this.options;
+    const { batching, concurrency, clock } = this.options;
     while (this.inFlight < concurrency && this.queue.size > 0) {
-      if (maxBatchSize > 0 && this.queuedRows < maxBatchSize && batchDelayMs > 0) {
-        // Wait (up to the delay, counted from the oldest job) for a fuller batch.
-        const oldest = this.queue.heads().reduce((min, j) => Math.min(min, j.enqueuedAt), Infinity);
-        const waited = clock.now() - oldest;
-        if (waited < batchDelayMs) {
-          if (!this.batchTimer) {
-            this.batchTimer = setTimeout(() => {
-              this.batchTimer = undefined;
-              this.pump();
-            }, Math.max(1, batchDelayMs - waited));
-            this.batchTimer.unref();
-          }
-          return;
-        }
+      const now = clock.now();
+      const batchNow = this.batchNow();
+      const formed = formBatch(batching, this.view(now, batchNow));
+      if ('waitMs' in formed) {
+        this.waitForBatch(batchNow, formed.waitMs);
+        return;
       }
+      const limit = formed.rows;
       const batch: Pending[] = [];
       let rows = 0;
-      const limit = Math.max(1, maxBatchSize);
-      const now = clock.now();
       for (;;) {
         const next = this.queue.shift((j) => batch.length === 0 || rows + j.rows <= limit);
         if (!next) break;
@@ -171,10 +176,49 @@ export class ModelQueue {
         }
         batch.push(next);
         rows += next.rows;
-        if (maxBatchSize === 0 || rows >= limit) break;
+        if (rows >= limit) break;
       }
       this.options.onDepth?.(this.queue.size);
       if (batch.length) void this.dispatch(batch, rows);
+    }
+  }
+
+  /** What batch forming needs to know; the scans run only while a batch is still filling. */
+  private view(now: number, batchNow: number) {
+    const { batching } = this.options;
+    const filling = batching.maxBatchSize > 0 && this.queuedRows < batching.maxBatchSize;
+    if (!filling) return { queuedRows: this.queuedRows, oldestWaitedMs: 0, earliestDeadlineInMs: Infinity, runMs: this.avgRunMs };
+    const oldest = this.queue.heads().reduce((min, j) => Math.min(min, j.enqueuedAt), Infinity);
+    const earliest = this.queue.items().reduce((min, j) => Math.min(min, j.deadline), Infinity);
+    return { queuedRows: this.queuedRows, oldestWaitedMs: batchNow - oldest, earliestDeadlineInMs: earliest - now, runMs: this.avgRunMs };
+  }
+
+  private batchNow(): number {
+    return (this.options.batchClock ?? this.options.clock).now();
+  }
+
+  /**
+   * Re-runs pump() after `waitMs` (an earlier wake-up replaces a later one). Timers cannot wait
+   * less than 1 ms, so a shorter wait re-checks on the next turn of the event loop instead (after
+   * its I/O: requests that arrive meanwhile join the batch).
+   */
+  private waitForBatch(batchNow: number, waitMs: number): void {
+    const at = batchNow + waitMs;
+    if (this.batchWake && this.batchWakeAt <= at) return;
+    this.batchWake?.();
+    this.batchWakeAt = at;
+    const wake = () => {
+      this.batchWake = undefined;
+      this.batchWakeAt = Infinity;
+      this.pump();
+    };
+    if (waitMs < 1) {
+      const immediate = setImmediate(wake);
+      this.batchWake = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(wake, Math.ceil(waitMs));
+      timer.unref();
+      this.batchWake = () => clearTimeout(timer);
     }
   }
 

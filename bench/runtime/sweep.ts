@@ -1,0 +1,136 @@
+// Concurrency sweep, like Triton's perf_analyzer: for each model and protocol, throughput and
+// p50/p99 at 1, 2, 4 … 64 closed-loop clients, on three servers started once and loaded one at a
+// time, interleaved per point (the machine is shared: a slow moment then hits all three alike):
+//   api            the service, each model batched as its config.json's dynamic_batching says;
+//   api-unbatched  the same service on the same models with "dynamic_batching": false;
+//   bare           bench/runtime/bare-server.ts (node:http + onnxruntime-node, every request alone), REST JSON only.
+// Writes bench/results/runtime-sweep.json (the curves, and per model where the API passes the bare
+// server) and bench/results/runtime-sweep.svg.
+//
+// Each point is the best of `rounds` measurements (interleaved too), as in run.ts.
+//
+//   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json --levels=1,2,4,8,16,32,64 --seconds=3 --rounds=2]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { ROOT, Server } from '../support';
+import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
+import { closedLoop, LoadResult } from './load';
+import { sweepSvg } from './plot';
+import { BenchInput, InferTarget, Protocol } from './protocol-client';
+import { protocolsNamed } from './protocols';
+import { benchRepositories, startApi, startBare } from './servers';
+import { SweepPoint } from './sweep-types';
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const MODELS = String(args.models ?? 'tiny-mlp,wide-mlp').split(',');
+const PROTOCOLS = protocolsNamed(args.protocols);
+const LEVELS = String(args.levels ?? '1,2,4,8,16,32,64').split(',').map(Number);
+const SECONDS = Number(args.seconds ?? 3);
+const ROUNDS = Number(args.rounds ?? 2);
+const OUT = path.join(ROOT, 'bench', 'results', 'runtime-sweep');
+
+/** 64 distinct one-row requests for a model (the same inputs every server gets). */
+function requestsFor(model: string): BenchInput[][] {
+  const mlp = MLP_MODELS.find((m) => m.name === model);
+  if (!mlp) throw new Error(`unknown model ${model} (known: ${MLP_MODELS.map((m) => m.name).join(', ')})`);
+  const features = mlp.sizes[0];
+  return Array.from({ length: 64 }, (_, i) => [{ name: 'input', datatype: 'FP32', shape: [1, features], data: sampleInput(features, 1, i + 1) }]);
+}
+
+async function measure(protocol: Protocol, target: InferTarget, requests: BenchInput[][], concurrency: number, serverPid?: number) {
+  const client = await protocol.open(target, requests, concurrency);
+  try {
+    return await closedLoop((n) => client.infer(n).catch(() => false), concurrency, SECONDS, serverPid);
+  } finally {
+    await client.close();
+  }
+}
+
+/** The lowest concurrency from which the API's throughput stays at or above the bare server's. */
+function crossover(points: SweepPoint[], model: string, protocol: string) {
+  const at = (server: SweepPoint['server'], c: number) => points.find((p) => p.model === model && p.protocol === protocol && p.server === server && p.concurrency === c);
+  const ratios = LEVELS.map((c) => ({ concurrency: c, api: at('api', c), bare: at('bare', c) }))
+    .filter((r) => r.api && r.bare)
+    .map((r) => ({ concurrency: r.concurrency, ratio_api_over_bare: +(r.api!.requestsPerSecond / r.bare!.requestsPerSecond).toFixed(3) }));
+  let from: number | null = null;
+  for (let i = ratios.length - 1; i >= 0 && ratios[i].ratio_api_over_bare >= 1; i--) from = ratios[i].concurrency;
+  return { model, protocol, ratios, apiPassesBareFromConcurrency: from };
+}
+
+async function main(): Promise<void> {
+  const repos = benchRepositories();
+  const servers: Server[] = [];
+  const points: SweepPoint[] = [];
+  try {
+    const api = await startApi(repos.batched);
+    servers.push(api);
+    const unbatched = await startApi(repos.unbatched);
+    servers.push(unbatched);
+    for (const model of MODELS) {
+      const requests = requestsFor(model);
+      const bare = await startBare(repos.batched, model);
+      servers.push(bare);
+      const restPath = `/v2/models/${model}/infer`;
+      const targets: [SweepPoint['server'], InferTarget, Server][] = [
+        ['api', { url: api.url, model, restInferPath: restPath }, api],
+        ['api-unbatched', { url: unbatched.url, model, restInferPath: restPath }, unbatched],
+        ['bare', { url: bare.url, model, restInferPath: '/infer' }, bare],
+      ];
+      for (const concurrency of LEVELS) {
+        for (const protocol of PROTOCOLS) {
+          const best = new Map<SweepPoint['server'], LoadResult>();
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const [server, target, process] of targets) {
+              if (server === 'bare' && !protocol.bare) continue;
+              const r = await measure(protocol, target, requests, concurrency, process.child.pid);
+              if (!best.has(server) || r.requestsPerSecond > best.get(server)!.requestsPerSecond) best.set(server, r);
+            }
+          }
+          for (const [server, r] of best) {
+            points.push({
+              model,
+              protocol: protocol.name,
+              server,
+              concurrency,
+              requestsPerSecond: r.requestsPerSecond,
+              p50: r.latencyMs.p50,
+              p99: r.latencyMs.p99,
+              failures: r.failures,
+              serverCpuMsPerRequest: r.serverCpuMsPerRequest ?? null,
+            });
+            console.log(`${model} ${protocol.name} ${server} c=${concurrency}: ${r.requestsPerSecond}/s p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms, server CPU ${r.serverCpuMsPerRequest} ms/request${r.failures ? ` (${r.failures} failed)` : ''}`);
+          }
+        }
+      }
+      bare.child.kill('SIGTERM');
+    }
+  } finally {
+    for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGTERM');
+  }
+  const crossovers = MODELS.flatMap((model) => PROTOCOLS.filter((p) => p.bare).map((p) => crossover(points, model, p.name)));
+  const result = {
+    schema: 'neural-fabric/bench/runtime-sweep/v1',
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    cores: availableParallelism(),
+    note: 'load generator and servers share the same cores; one server loaded at a time, interleaved per concurrency point; best of `rounds`; 1 s warm-up per measurement not counted',
+    seconds: SECONDS,
+    rounds: ROUNDS,
+    levels: LEVELS,
+    crossovers,
+    points,
+  };
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  writeFileSync(`${OUT}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`${OUT}.svg`, await sweepSvg(points, `Concurrency sweep (${availableParallelism()} cores, load generator on the same machine)`));
+  for (const c of crossovers) {
+    console.log(`${c.model} ${c.protocol}: API / bare ${c.ratios.map((r) => `c${r.concurrency} ${r.ratio_api_over_bare}`).join(', ')}; passes bare from ${c.apiPassesBareFromConcurrency ?? 'never'}`);
+  }
+  console.log(`written to ${path.relative(ROOT, OUT)}.json and .svg`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
