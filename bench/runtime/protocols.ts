@@ -1,9 +1,10 @@
 // The protocols the runtime benchmarks can drive. Adding one: write bench/runtime/<protocol>-client.ts
 // implementing Protocol (protocol-client.ts) and list it here.
 import { Protocol } from './protocol-client';
+import { restBinary } from './rest-binary-client';
 import { restJson } from './rest-json-client';
 
-export const PROTOCOLS: Protocol[] = [restJson];
+export const PROTOCOLS: Protocol[] = [restJson, restBinary];
 
 export function protocolsNamed(names: string | undefined): Protocol[] {
   if (!names) return PROTOCOLS;

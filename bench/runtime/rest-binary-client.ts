@@ -3,28 +3,15 @@
 // outputs are asked back as raw bytes (parameters.binary_data_output). One keep-alive agent; bodies
 // are encoded before timing starts.
 //
-// `restBinary` has the shape of the sweep's Protocol (bench/runtime/protocol-client.ts: name, bare,
-// open(target, requests, concurrency)); `measureBinary` runs it alone as a closed loop.
+// `restBinary` is the sweep's Protocol (protocol-client.ts); `measureBinary` runs it alone as a closed loop.
 import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { percentile } from '../support';
-
-interface BinaryInput {
-  name: string;
-  datatype: 'FP32';
-  shape: number[];
-  data: Float32Array;
-}
-
-interface BinaryTarget {
-  url: string;
-  restInferPath: string;
-  headers?: Record<string, string>;
-}
+import { BenchInput, Protocol } from './protocol-client';
 
 /** A binary-extension request body: the JSON header, then each input's bytes in order. */
-export function binaryRequestBody(inputs: BinaryInput[]): { body: Buffer; headerLength: number } {
+export function binaryRequestBody(inputs: BenchInput[]): { body: Buffer; headerLength: number } {
   const header = Buffer.from(JSON.stringify({
     inputs: inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.byteLength } })),
     parameters: { binary_data_output: true },
@@ -46,10 +33,10 @@ function post(agent: http.Agent, url: string, body: Buffer, headers: Record<stri
   });
 }
 
-export const restBinary = {
+export const restBinary: Protocol = {
   name: 'rest-binary',
   bare: false,
-  async open(target: BinaryTarget, requests: BinaryInput[][], concurrency: number) {
+  async open(target, requests, concurrency) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     const url = `${target.url}${target.restInferPath}`;
     const bodies = requests.map((inputs) => {
@@ -57,7 +44,7 @@ export const restBinary = {
       return { body, headers: { ...target.headers, 'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerLength) } };
     });
     return {
-      infer: async (n: number) => {
+      infer: async (n) => {
         const { body, headers } = bodies[n % bodies.length];
         return (await post(agent, url, body, headers)) === 200;
       },
@@ -75,7 +62,7 @@ export async function measureBinary(baseUrl: string, apiKey: string | undefined,
   if (!definition) throw new Error(`measureBinary: ${model} is not one of the generated MLP models`);
   const features = definition.sizes[0];
   const requests = Array.from({ length: 64 }, (_, i) => [{ name: 'input', datatype: 'FP32' as const, shape: [1, features], data: sampleInput(features, 1, i + 1) }]);
-  const client = await restBinary.open({ url: baseUrl, restInferPath: `/v2/models/${model}/infer`, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }, requests, concurrency);
+  const client = await restBinary.open({ url: baseUrl, model, restInferPath: `/v2/models/${model}/infer`, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }, requests, concurrency);
   let sent = 0;
   const warm = performance.now() + 1000;
   await Promise.all(Array.from({ length: concurrency }, async () => {
