@@ -148,6 +148,22 @@ describe('binary tensor data extension (REST)', () => {
     });
   });
 
+  it('counts a malformed binary body as a refused request of its model, and names an unknown model first', async () => {
+    const badRequests = async () => {
+      const text = (await t.http.get('/metrics').expect(200)).text;
+      return Number(/^nf_inference_requests_total\{model="tiny-mlp",outcome="bad_request"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await badRequests();
+    const { body } = binaryBody({ inputs: [] });
+    const res = await post('tiny-mlp', body, { 'content-type': 'application/octet-stream', [HEADER]: 'twelve' });
+    expect(res.status).toBe(400);
+    const flag = await post('tiny-mlp', JSON.stringify({ inputs: [], parameters: { binary_data_output: 'yes' } }), { 'content-type': 'application/json' });
+    expect(flag.status).toBe(400);
+    expect(await badRequests()).toBe(before + 2);
+    const unknown = await post('no-such-model', body, { 'content-type': 'application/octet-stream', [HEADER]: 'twelve' });
+    expect(unknown.status).toBe(404);
+  });
+
   it('refuses sizes claiming 2 GB with 400 without allocating them', async () => {
     const before = process.memoryUsage().arrayBuffers;
     const small = binaryBody({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], parameters: { binary_data_size: 16 } }] }, new Uint8Array(16));

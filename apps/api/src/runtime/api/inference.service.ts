@@ -109,6 +109,16 @@ export class InferenceService {
     return { response, outputs: selected };
   }
 
+  /**
+   * A request refused before decoding (e.g. binary framing): the model is looked up first (404/503
+   * win over the refusal, as for JSON requests), then the refusal counts in the inference metrics.
+   */
+  refuse(name: string, version: string | undefined, error: unknown): never {
+    const handle = this.handle(name, version);
+    this.scheduler.refused(handle.name, outcomeOf(error));
+    throw error;
+  }
+
   async load(name: string) {
     const handle = await this.models.load(name);
     this.gpus.release(handle.name);

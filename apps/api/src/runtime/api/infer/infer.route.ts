@@ -97,14 +97,19 @@ export class InferRoute {
     // Raw bytes are a binary-extension body when they say so (the header) or are octet-stream; other raw bytes are not a JSON object.
     const binary = Buffer.isBuffer(body) && (headers[HEADER_LENGTH] !== undefined || type === 'application/octet-stream');
     if (Buffer.isBuffer(body) && !binary) throw badRequest('request body must be a JSON object');
-    const answer = await this.answer(model, version, tenant, headers, binary ? splitBinaryRequest(body, headers[HEADER_LENGTH]) : { header: body });
+    const answer = await this.answer(model, version, tenant, headers, binary ? this.split(model, version, body, headers) : { header: body });
     if ('json' in answer) return answer.json;
     return reply.header(HEADER_LENGTH, String(answer.binary.headerLength)).type('application/octet-stream').send(answer.binary.body);
   }
 
   /** One request (its JSON, and its inputs' raw bytes for a binary one) to its JSON response, or binary reply with binary outputs. */
   private async answer(model: string, version: string | undefined, tenant: TenantPrincipal, headers: FastifyRequest['headers'], request: { header: unknown; raw?: RawInputs }): Promise<Answer> {
-    const binary = binaryOutputs(request.header);
+    let binary: (name: string) => boolean;
+    try {
+      binary = binaryOutputs(request.header);
+    } catch (error) {
+      this.inference.refuse(model, version, error);
+    }
     const { response, outputs } = await this.inference.inferTensors(model, version, request.header, tenant, headers['x-request-deadline-ms'], request.raw);
     const encoded = encodeBinaryReply(response, outputs, binary);
     return encoded ? { binary: encoded } : { json: { ...response, outputs: outputs.map(encodeTensor) } };
@@ -122,7 +127,7 @@ export class InferRoute {
     try {
       envelope = await this.sessions.exchange(body, { apiKeyId: tenant.apiKeyId, aad: inferenceAad(model, version) }, async (plaintext) => {
         try {
-          const request = headers[HEADER_LENGTH] !== undefined ? splitBinaryRequest(plaintext, headers[HEADER_LENGTH]) : { header: parseSealedRequest(plaintext) };
+          const request = headers[HEADER_LENGTH] !== undefined ? this.split(model, version, plaintext, headers) : { header: parseSealedRequest(plaintext) };
           const answer = await this.answer(model, version, tenant, headers, request);
           if ('json' in answer) return jsonBytes(answer.json);
           binaryHeaderLength = answer.binary.headerLength;
@@ -140,6 +145,15 @@ export class InferRoute {
     if (binaryHeaderLength !== undefined) reply.header(HEADER_LENGTH, String(binaryHeaderLength));
     reply.header('content-type', SEALED_CONTENT_TYPE);
     return envelope;
+  }
+
+  /** A binary-extension body split into its JSON header and inputs' bytes; a malformed one counts as a refused request. */
+  private split(model: string, version: string | undefined, body: Uint8Array, headers: FastifyRequest['headers']) {
+    try {
+      return splitBinaryRequest(body, headers[HEADER_LENGTH]);
+    } catch (error) {
+      return this.inference.refuse(model, version, error);
+    }
   }
 
   private fail(error: unknown, reply: FastifyReply): void {
