@@ -3,6 +3,7 @@ import { handshake, inferenceAad } from '@nf/pqc';
 import { float32ToHalf, halfToFloat32 } from '../../apps/api/src/runtime/half-floats';
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
+import { restBinary } from '../../bench/runtime/rest-binary-client';
 import { startTestApp, TestApp } from '../support/app';
 import { tempDir } from '../support/env';
 
@@ -197,6 +198,19 @@ describe('binary tensor data extension (REST)', () => {
     const over = await post('tiny-mlp', Buffer.alloc(1_100_000), { 'content-type': 'application/octet-stream', [HEADER]: '10' });
     expect(over.status).toBe(413);
     expect(await over.json()).toEqual({ error: 'request body exceeds the limit of 1048576 bytes' });
+  });
+
+  it('the benchmark\'s rest-binary client gets binary replies (and reports a failure as one)', async () => {
+    const requests = [[{ name: 'input', datatype: 'FP32' as const, shape: [1, 4], data: sampleInput(4, 1, 5) }]];
+    const client = await restBinary.open({ url: t.url, model: 'tiny-mlp', restInferPath: '/v2/models/tiny-mlp/infer' }, requests, 2);
+    const wrong = await restBinary.open({ url: t.url, model: 'tiny-mlp', restInferPath: '/v2/models/no-such-model/infer' }, requests, 1);
+    try {
+      expect(await Promise.all([client.infer(0), client.infer(1)])).toEqual([true, true]);
+      expect(await wrong.infer(0)).toBe(false);
+    } finally {
+      await client.close();
+      await wrong.close();
+    }
   });
 
   it('carries binary bodies sealed under a PQC session, both ways', async () => {
