@@ -2,15 +2,13 @@
 // implementing Protocol (protocol-client.ts) and list it here.
 import { grpcRaw, grpcTyped } from './grpc-client';
 import { Protocol } from './protocol-client';
+import { restBinary } from './rest-binary-client';
 import { restJson } from './rest-json-client';
 
-export const PROTOCOLS: Protocol[] = [restJson, grpcTyped, grpcRaw];
-
-/** What a sweep without --protocols drives (grpc-raw only when named: a full sweep must fit bench/limit.js's 900 s). */
-const DEFAULT_PROTOCOLS = ['rest-json', 'grpc'];
+export const PROTOCOLS: Protocol[] = [restJson, restBinary, grpcTyped, grpcRaw];
 
 export function protocolsNamed(names: string | undefined): Protocol[] {
-  if (!names) return PROTOCOLS.filter((p) => DEFAULT_PROTOCOLS.includes(p.name));
+  if (!names) return PROTOCOLS;
   return names.split(',').map((name) => {
     const found = PROTOCOLS.find((p) => p.name === name);
     if (!found) throw new Error(`unknown protocol ${name} (known: ${PROTOCOLS.map((p) => p.name).join(', ')})`);

@@ -9,7 +9,7 @@
 //
 // Each point is the best of `rounds` measurements (interleaved too), as in run.ts.
 //
-//   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json,grpc,grpc-raw --levels=1,2,4,8,16,32,64 --seconds=3 --rounds=2]
+//   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json,rest-binary,grpc,grpc-raw --levels=1,2,4,8,16,32,64 --seconds=3 --rounds=2]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';

@@ -61,8 +61,8 @@ describe('bench concurrency sweep', () => {
   });
 
   it('protocols are looked up by name, unknown ones refused with the known list', () => {
-    expect(protocolsNamed(undefined).map((p) => p.name)).toEqual(['rest-json', 'grpc']);
-    expect(PROTOCOLS.map((p) => p.name)).toEqual(['rest-json', 'grpc', 'grpc-raw']);
+    expect(protocolsNamed(undefined)).toBe(PROTOCOLS);
+    expect(PROTOCOLS.map((p) => p.name)).toEqual(['rest-json', 'rest-binary', 'grpc', 'grpc-raw']);
     expect(protocolsNamed('rest-json')).toEqual([restJson]);
     expect(protocolsNamed('grpc-raw,rest-json')).toEqual([grpcRaw, restJson]);
     expect(() => protocolsNamed('carrier-pigeon')).toThrow('unknown protocol carrier-pigeon (known: rest-json');

@@ -27,12 +27,14 @@ describe('RuntimeModule in the app (simulation, MODEL_LOAD_AT_STARTUP=all)', () 
     expect(repository.index().map(({ name, state, framework, simulated }) => ({ name, state, framework, simulated }))).toEqual([
       { name: 'tf-classifier', state: 'READY', framework: 'mock', simulated: true },
       { name: 'tiny-mlp', state: 'READY', framework: 'onnx', simulated: false },
+      { name: 'tiny-mlp-bf16', state: 'READY', framework: 'onnx', simulated: false },
+      { name: 'tiny-mlp-fp16', state: 'READY', framework: 'onnx', simulated: false },
       { name: 'torch-classifier', state: 'READY', framework: 'mock', simulated: true },
       { name: 'wide-mlp', state: 'READY', framework: 'onnx', simulated: false },
     ]);
     await t.http.get('/health/startup').expect(200);
     const ready = await t.http.get('/health/ready').expect(200);
-    expect(ready.body.details.models).toEqual({ status: 'up', ready: 4 });
+    expect(ready.body.details.models).toEqual({ status: 'up', ready: 6 });
   });
 
   it.each(MLP_MODELS.map((m) => [m.name, m] as const))('%s answers like the reference implementation, batched', async (_name, model) => {
@@ -54,7 +56,7 @@ describe('RuntimeModule in the app (simulation, MODEL_LOAD_AT_STARTUP=all)', () 
 
   it('counts loads by effective framework, times them against the 0.8 s budget bucket, and counts a reload', async () => {
     const before = (await t.http.get('/metrics').expect(200)).text;
-    expect(before).toMatch(/^nf_runtime_loaded_total\{framework="onnx"\} 2$/m);
+    expect(before).toMatch(/^nf_runtime_loaded_total\{framework="onnx"\} 4$/m);
     expect(before).toMatch(/^nf_runtime_loaded_total\{framework="mock"\} 2$/m);
     expect(before).toMatch(/^nf_runtime_load_duration_seconds_bucket\{le="0\.8",framework="onnx",outcome="ok"\} \d+$/m);
     expect(before).toMatch(/^nf_runtime_model_ready\{model="tiny-mlp"\} 1$/m);
@@ -63,7 +65,7 @@ describe('RuntimeModule in the app (simulation, MODEL_LOAD_AT_STARTUP=all)', () 
     const reloaded = await repository.load('tiny-mlp');
     expect(repository.get('tiny-mlp')).toBe(reloaded);
     const after = (await t.http.get('/metrics').expect(200)).text;
-    expect(after).toMatch(/^nf_runtime_loaded_total\{framework="onnx"\} 3$/m);
+    expect(after).toMatch(/^nf_runtime_loaded_total\{framework="onnx"\} 5$/m);
   });
 
   it('refuses path traversal in model ids', async () => {
@@ -112,6 +114,8 @@ describe('production mode', () => {
     expect(index.map(({ name, state, framework }) => [name, state, framework])).toEqual([
       ['tf-classifier', 'UNAVAILABLE', 'tensorflow'],
       ['tiny-mlp', 'READY', 'onnx'],
+      ['tiny-mlp-bf16', 'READY', 'onnx'],
+      ['tiny-mlp-fp16', 'READY', 'onnx'],
       ['torch-classifier', 'UNAVAILABLE', 'pytorch'],
       ['wide-mlp', 'READY', 'onnx'],
     ]);
@@ -127,7 +131,7 @@ describe('production mode', () => {
 
   it('is ready (tf-classifier and torch-classifier are optional) and runs on the cpu provider without a GPU', async () => {
     const ready = await t.http.get('/health/ready').expect(200);
-    expect(ready.body.details.models).toEqual({ status: 'up', ready: 2 });
+    expect(ready.body.details.models).toEqual({ status: 'up', ready: 4 });
     expect(await t.app.get(RuntimeHooks).executionProviders()).toMatchObject({ effective: 'cpu', gpu: { driverMock: false } });
   });
 });

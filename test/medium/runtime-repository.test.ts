@@ -97,6 +97,8 @@ describe('ModelRepository on ONNX Runtime', () => {
     expect(repository.index().map((m) => [m.name, m.state, m.framework])).toEqual([
       ['tf-classifier', 'UNAVAILABLE', 'tensorflow'],
       ['tiny-mlp', 'UNAVAILABLE', 'onnx'],
+      ['tiny-mlp-bf16', 'UNAVAILABLE', 'onnx'],
+      ['tiny-mlp-fp16', 'UNAVAILABLE', 'onnx'],
       ['torch-classifier', 'UNAVAILABLE', 'pytorch'],
       ['wide-mlp', 'UNAVAILABLE', 'onnx'],
     ]);
@@ -188,7 +190,7 @@ describe('ModelRepository on ONNX Runtime', () => {
     expect(await readiness()).toEqual([{ models: { status: 'down', notReady: expect.arrayContaining([expect.stringMatching(/^tiny-mlp \(/)]) } }]);
     await startup;
     expect(probes.startupState()).toEqual({ pending: [], failed: {} });
-    expect(await readiness()).toEqual([{ models: { status: 'up', ready: 4 } }]);
+    expect(await readiness()).toEqual([{ models: { status: 'up', ready: 6 } }]);
   });
 });
 

@@ -14,6 +14,7 @@ import { validationPipe } from './http/validation';
 import { Clock } from './lifecycle/clock';
 import { PQC_BODY_ERROR_CODES } from './pqc/handshake/handshake.controller';
 import { TelemetryService, telemetryHook } from './policy/telemetry.service';
+import { inferOpenApiPaths } from './runtime/api/infer/infer.openapi';
 import { InferenceMetrics } from './runtime/scheduler/inference.metrics';
 import { restrictPlainListener } from './tls/plain-listener-scope';
 import { dashboardAssets } from './http/dashboard-assets';
@@ -87,6 +88,8 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
       .setVersion(VERSION)
       .build(),
   );
+  // The infer route is registered on Fastify directly (runtime/api/infer/infer.route.ts); its description is written out.
+  Object.assign(document.paths, inferOpenApiPaths());
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   const dashboardDir = options.dashboardDir ?? DEFAULT_DASHBOARD_DIR;

@@ -109,6 +109,16 @@ export class InferenceService {
     return { response, outputs: selected };
   }
 
+  /**
+   * A request refused before decoding (e.g. binary framing): the model is looked up first (404/503
+   * win over the refusal, as for JSON requests), then the refusal counts in the inference metrics.
+   */
+  refuse(name: string, version: string | undefined, error: unknown): never {
+    const handle = this.handle(name, version);
+    this.scheduler.refused(handle.name, outcomeOf(error));
+    throw error;
+  }
+
   async load(name: string) {
     const handle = await this.models.load(name);
     this.gpus.release(handle.name);
@@ -119,14 +129,6 @@ export class InferenceService {
     await this.models.unload(name);
     this.scheduler.drop(name);
     this.gpus.release(name);
-  }
-
-  /**
-   * Counts a request a protocol refused before the codec saw it (gRPC's own 400s: contents in the wrong
-   * field, raw contents not one per input) as the codec's refusals are counted.
-   */
-  refused(handle: ModelHandle, error: unknown): void {
-    this.scheduler.refused(handle.name, outcomeOf(error));
   }
 
   /** Where a model instance lives: placed once per loaded version by its estimated memory. */

@@ -1,14 +1,14 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
-import { boundedJsonParser } from '../../http/json-body';
 import { PqcModule } from '../../pqc/pqc.module';
 import { GpuInventory } from '../gpu/gpu-inventory';
 import { RuntimeModule } from '../runtime.module';
 import { InferenceMetrics } from '../scheduler/inference.metrics';
 import { InferenceScheduler } from '../scheduler/inference.scheduler';
 import { JobHookChain } from '../scheduler/job-hooks';
-import { InferenceController, SEALED_CONTENT_TYPE } from './inference.controller';
+import { InferRoute } from './infer/infer.route';
+import { InferenceController } from './inference.controller';
 import { InferenceService } from './inference.service';
 
 /**
@@ -18,17 +18,17 @@ import { InferenceService } from './inference.service';
 @Module({
   imports: [RuntimeModule, PqcModule],
   controllers: [InferenceController],
-  providers: [InferenceService, InferenceScheduler, InferenceMetrics, GpuInventory, JobHookChain],
+  providers: [InferRoute, InferenceService, InferenceScheduler, InferenceMetrics, GpuInventory, JobHookChain],
   exports: [JobHookChain],
 })
 export class RuntimeApiModule implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly inferRoute: InferRoute,
+  ) {}
 
   onModuleInit(): void {
-    // Sealed requests are JSON envelopes under their own media type; Fastify parses only application/json.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (fastify && !fastify.hasContentTypeParser(SEALED_CONTENT_TYPE)) {
-      fastify.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'string' }, boundedJsonParser(fastify));
-    }
+    if (fastify) this.inferRoute.register(fastify);
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { mlpToOnnx } from './onnx-builder';
-import { MLP_MODELS, mlpLayers, sampleInput } from './reference';
+import { HALF_MLP_MODELS, MLP_MODELS, mlpLayers, sampleInput } from './reference';
 
 /**
  * Writes the model repository (Triton-like): <root>/<name>/config.json and
@@ -36,6 +36,27 @@ export function generateRepository(root: string): string[] {
         ...(model.dynamicBatching ? { dynamic_batching: model.dynamicBatching } : {}),
         // Small inputs are spelled out; wide ones warm up on zeros (config.json stays readable).
         warmup: { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, inFeatures], ...(inFeatures <= 16 ? { data: Array.from(sampleInput(inFeatures, 1, 7)) } : {}) }] },
+      }),
+    );
+  }
+
+  for (const half of HALF_MLP_MODELS) {
+    const model = MLP_MODELS.find((m) => m.name === half.base)!;
+    const [inFeatures] = model.sizes;
+    const outFeatures = model.sizes[model.sizes.length - 1];
+    write(path.join(root, half.name, '1', 'model.onnx'), mlpToOnnx(half.name, mlpLayers(model), half.datatype === 'FP16'));
+    write(
+      path.join(root, half.name, 'config.json'),
+      json({
+        name: half.name,
+        framework: 'onnx',
+        maxBatchSize: model.maxBatchSize,
+        inputs: [{ name: 'input', datatype: half.datatype, shape: [-1, inFeatures] }],
+        outputs: [{ name: 'output', datatype: half.datatype, shape: [-1, outFeatures] }],
+        instances: 1,
+        required: false,
+        // 16-bit floats have no JSON form here: the warmup runs on zeros.
+        warmup: { inputs: [{ name: 'input', datatype: half.datatype, shape: [1, inFeatures] }] },
       }),
     );
   }

@@ -41,6 +41,17 @@ export const MLP_MODELS: readonly MlpDefinition[] = [
   },
 ];
 
+/**
+ * tiny-mlp's network (same weights) behind 16-bit float inputs and outputs, for the binary tensor
+ * extension's round trips. FP16: the graph itself takes and gives float16 (Cast to and from float32
+ * around the float32 layers). BF16: onnxruntime-node's JavaScript API has no bfloat16 tensors, so the
+ * graph is tiny-mlp's float32 one and the ONNX adapter converts at the boundary (onnx/bf16-boundary.ts).
+ */
+export const HALF_MLP_MODELS: readonly { name: string; base: string; datatype: 'FP16' | 'BF16' }[] = [
+  { name: 'tiny-mlp-fp16', base: 'tiny-mlp', datatype: 'FP16' },
+  { name: 'tiny-mlp-bf16', base: 'tiny-mlp', datatype: 'BF16' },
+];
+
 /** mulberry32: a small, well-known seeded PRNG; values in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

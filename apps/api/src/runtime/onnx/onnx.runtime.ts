@@ -36,7 +36,13 @@ export class OnnxRuntime implements RuntimeAdapter {
     if (!existsSync(modelPath)) throw new Error(`${path.relative(process.cwd(), modelPath) || modelPath} not found`);
     const threads = Math.min(config.instances, this.settings.runtime.workers || availableParallelism());
     const { requested } = await this.hooks.executionProviders();
-    const workerData: OnnxWorkerData = { modelPath, executionProviders: requested, outputNames: config.outputs.map((o) => o.name) };
+    const bf16 = (specs: ModelConfig['inputs']) => specs.filter((s) => s.datatype === 'BF16').map((s) => s.name);
+    const workerData: OnnxWorkerData = {
+      modelPath,
+      executionProviders: requested,
+      outputNames: config.outputs.map((o) => o.name),
+      bf16: { inputs: bf16(config.inputs), outputs: bf16(config.outputs) },
+    };
     const pool = await WorkerPool.start<Tensor[], Tensor[]>({
       name: `${config.name} (onnx)`,
       filename: compiledWorkerFile(__dirname, 'onnx.worker.js'),

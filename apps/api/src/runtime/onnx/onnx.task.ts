@@ -3,4 +3,6 @@ export interface OnnxWorkerData {
   modelPath: string;
   executionProviders: string[];
   outputNames: string[];
+  /** Inputs and outputs the config declares BF16 over a float32 graph (bf16-boundary.ts). */
+  bf16: { inputs: string[]; outputs: string[] };
 }
