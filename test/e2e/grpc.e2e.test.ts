@@ -10,7 +10,8 @@ import { grpcRaw, grpcTyped } from '../../bench/runtime/grpc-client';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { devCertificateSource, generateDevCertificate } from '../../apps/api/src/tls/dev-certificates';
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
-import { sampleInput } from '../../apps/api/src/runtime/models/reference';
+import { float32ToHalf, halfToFloat32 } from '../../apps/api/src/runtime/half-floats';
+import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { ModelHandle, Tensor } from '../../apps/api/src/runtime/runtime.types';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { newAdminPassword } from '../support/admins';
@@ -127,6 +128,34 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
     expect(reply.raw_output_contents).toHaveLength(1);
     const bytes: Buffer = reply.raw_output_contents[0];
     expect(Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)))).toEqual(rest.outputs[0].data);
+  });
+
+  it.each(['FP16', 'BF16'] as const)('%s round trip over raw contents matches FP32 tiny-mlp within the format\'s precision', async (datatype) => {
+    const BATCH = 3;
+    const input = new Float32Array(tinyInput(BATCH));
+    const fp32 = await call(client, 'ModelInfer', { model_name: 'tiny-mlp', inputs: [{ name: 'input', datatype: 'FP32', shape: [BATCH, 4], contents: { fp32_contents: Array.from(input) } }] });
+    const expected: number[] = fp32.outputs[0].contents.fp32_contents;
+    const bits = float32ToHalf(datatype, input);
+    const reply = await call(client, 'ModelInfer', {
+      model_name: `tiny-mlp-${datatype.toLowerCase()}`,
+      inputs: [{ name: 'input', datatype, shape: [BATCH, 4] }],
+      raw_input_contents: [Buffer.from(bits.buffer, bits.byteOffset, bits.byteLength)],
+    });
+    expect(reply.outputs).toEqual([{ name: 'output', datatype, shape: [String(BATCH), '3'], parameters: {}, contents: null }]);
+    const raw: Buffer = reply.raw_output_contents[0];
+    expect(raw.byteLength).toBe(BATCH * 3 * 2);
+    const outBits = new Uint16Array(Uint8Array.from(raw).buffer);
+    // Against FP32: the input's rounding and the output's (FP16: 11 significant bits, BF16: 8), as over binary REST.
+    const tolerance = datatype === 'FP16' ? 5e-3 : 4e-2;
+    halfToFloat32(datatype, outBits).forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(tolerance));
+    // Against the reference forward pass on the rounded inputs, rounded the same way: at most one unit in the last place apart.
+    const exact = float32ToHalf(datatype, forward(mlpLayers(MLP_MODELS.find((m) => m.name === 'tiny-mlp')!), halfToFloat32(datatype, bits), BATCH));
+    expect(Math.max(...Array.from(outBits, (b, i) => Math.abs(b - exact[i])))).toBeLessThanOrEqual(1);
+    // Typed contents cannot carry 16-bit floats.
+    await expect(call(client, 'ModelInfer', { model_name: `tiny-mlp-${datatype.toLowerCase()}`, inputs: [{ name: 'input', datatype, shape: [1, 4], contents: { fp32_contents: [0, 0, 0, 0] } }] })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining(`${datatype} tensors travel as raw bytes in raw_input_contents`),
+    });
   });
 
   it('answers NOT_FOUND for an unknown model or version, with the REST error text', async () => {
