@@ -1,6 +1,6 @@
-import { V2Error } from '../runtime/api/v2.errors';
 import { Tensor } from '../runtime/runtime.types';
 import { grpcToV2Body, InferOutcome, ModelInferRequest, v2ToGrpcResponse } from './grpc-codec';
+import { refused } from '../../../../test/support/v2-refusal';
 
 const request = (inputs: Partial<ModelInferRequest['inputs'][number]>[], extra: Partial<ModelInferRequest> = {}): ModelInferRequest => ({
   model_name: 'm',
@@ -13,16 +13,6 @@ const request = (inputs: Partial<ModelInferRequest['inputs'][number]>[], extra: 
   ...extra,
 });
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(V2Error);
-    expect((error as V2Error).status).toBe(400);
-    return (error as V2Error).message;
-  }
-  throw new Error('expected a 400');
-}
 
 describe('gRPC ModelInfer <-> V2 request body', () => {
   it('turns typed contents into the REST body: int64 strings into exact numbers, parameters by their choice', () => {
@@ -46,18 +36,18 @@ describe('gRPC ModelInfer <-> V2 request body', () => {
   it('reads BYTES elements as UTF-8 text and refuses bytes that are not', () => {
     const { body } = grpcToV2Body(request([{ datatype: 'BYTES', shape: ['1', '1'], contents: { bytes_contents: [Buffer.from('héllo')] } }]));
     expect((body.inputs as { data: unknown[] }[])[0].data).toEqual(['héllo']);
-    expect(refusal(() => grpcToV2Body(request([{ datatype: 'BYTES', contents: { bytes_contents: [Buffer.from([0xff, 0xfe])] } }])))).toBe(
+    expect(refused(() => grpcToV2Body(request([{ datatype: 'BYTES', contents: { bytes_contents: [Buffer.from([0xff, 0xfe])] } }])))).toBe(
       'inputs[0] (x).contents.bytes_contents[0] is not UTF-8 text (BYTES elements are held as text)',
     );
   });
 
   it('refuses FP16 / BF16 as typed contents, contents beside raw bytes, and raw bytes not one per input', () => {
-    expect(refusal(() => grpcToV2Body(request([{ datatype: 'FP16', contents: { fp32_contents: [1, 2] } }])))).toMatch(/FP16 tensors travel as raw bytes in raw_input_contents/);
-    expect(refusal(() => grpcToV2Body(request([{ datatype: 'BF16' }])))).toMatch(/BF16 tensors travel as raw bytes/);
-    expect(refusal(() => grpcToV2Body(request([{ contents: { fp32_contents: [1, 2] } }], { raw_input_contents: [Buffer.alloc(8)] })))).toBe(
+    expect(refused(() => grpcToV2Body(request([{ datatype: 'FP16', contents: { fp32_contents: [1, 2] } }])))).toMatch(/FP16 tensors travel as raw bytes in raw_input_contents/);
+    expect(refused(() => grpcToV2Body(request([{ datatype: 'BF16' }])))).toMatch(/BF16 tensors travel as raw bytes/);
+    expect(refused(() => grpcToV2Body(request([{ contents: { fp32_contents: [1, 2] } }], { raw_input_contents: [Buffer.alloc(8)] })))).toBe(
       'inputs[0] (x).contents must be empty when raw_input_contents is used',
     );
-    expect(refusal(() => grpcToV2Body(request([{}, { name: 'z' }], { raw_input_contents: [Buffer.alloc(8)] })))).toMatch(/raw_input_contents has 1 entries but inputs has 2/);
+    expect(refused(() => grpcToV2Body(request([{}, { name: 'z' }], { raw_input_contents: [Buffer.alloc(8)] })))).toMatch(/raw_input_contents has 1 entries but inputs has 2/);
   });
 
   it('hands raw bytes on by input index, with no JSON data beside them', () => {

@@ -1,17 +1,7 @@
 import { float32ToHalf, halfToFloat32 } from './half-floats';
-import { V2Error } from './api/v2.errors';
 import { byteSize, tensorFromBytes, tensorToBytes } from './tensor-bytes';
+import { refused } from '../../../../test/support/v2-refusal';
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(V2Error);
-    expect((error as V2Error).status).toBe(400);
-    return (error as V2Error).message;
-  }
-  throw new Error('expected a 400');
-}
 
 const bytesOf = (typed: ArrayBufferView) => new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 
@@ -54,16 +44,16 @@ describe('raw tensor bytes', () => {
   });
 
   it('refuses a byte count that disagrees with the shape, naming the field and both sizes', () => {
-    expect(refusal(() => tensorFromBytes('FP32', [2, 4], new Uint8Array(31), 'inputs[0] (input)'))).toBe(
+    expect(refused(() => tensorFromBytes('FP32', [2, 4], new Uint8Array(31), 'inputs[0] (input)'))).toBe(
       'inputs[0] (input): 31 bytes given, but FP32 shape [2,4] needs 32',
     );
-    expect(refusal(() => tensorFromBytes('FP16', [3], new Uint8Array(8), 'x'))).toMatch(/8 bytes given, but FP16 shape \[3\] needs 6/);
+    expect(refused(() => tensorFromBytes('FP16', [3], new Uint8Array(8), 'x'))).toMatch(/8 bytes given, but FP16 shape \[3\] needs 6/);
     expect(byteSize('BF16', [2, 5])).toBe(20);
     expect(byteSize('BYTES', [2])).toBeUndefined();
   });
 
   it('refuses BOOL bytes other than 0 and 1', () => {
-    expect(refusal(() => tensorFromBytes('BOOL', [3], new Uint8Array([1, 2, 0]), 'b'))).toMatch(/BOOL element 1 is 2/);
+    expect(refused(() => tensorFromBytes('BOOL', [3], new Uint8Array([1, 2, 0]), 'b'))).toMatch(/BOOL element 1 is 2/);
   });
 
   it('encodes and decodes BYTES with 4-byte little-endian length prefixes', () => {
@@ -73,10 +63,10 @@ describe('raw tensor bytes', () => {
   });
 
   it('refuses malformed BYTES before allocating for the claimed count', () => {
-    expect(refusal(() => tensorFromBytes('BYTES', [1_000_000_000], new Uint8Array(8), 's'))).toMatch(/8 bytes cannot hold 1000000000 BYTES elements/);
-    expect(refusal(() => tensorFromBytes('BYTES', [1], new Uint8Array([9, 0, 0, 0, 1]), 's'))).toMatch(/element 0 claims 9 bytes but only 1 remain/);
-    expect(refusal(() => tensorFromBytes('BYTES', [1], new Uint8Array([1, 0, 0, 0, 0x61, 0x62]), 's'))).toMatch(/1 bytes left over after 1 BYTES elements/);
-    expect(refusal(() => tensorFromBytes('BYTES', [1], new Uint8Array([1, 0, 0, 0, 0xff]), 's'))).toMatch(/element 0 is not UTF-8/);
+    expect(refused(() => tensorFromBytes('BYTES', [1_000_000_000], new Uint8Array(8), 's'))).toMatch(/8 bytes cannot hold 1000000000 BYTES elements/);
+    expect(refused(() => tensorFromBytes('BYTES', [1], new Uint8Array([9, 0, 0, 0, 1]), 's'))).toMatch(/element 0 claims 9 bytes but only 1 remain/);
+    expect(refused(() => tensorFromBytes('BYTES', [1], new Uint8Array([1, 0, 0, 0, 0x61, 0x62]), 's'))).toMatch(/1 bytes left over after 1 BYTES elements/);
+    expect(refused(() => tensorFromBytes('BYTES', [1], new Uint8Array([1, 0, 0, 0, 0xff]), 's'))).toMatch(/element 0 is not UTF-8/);
   });
 });
 

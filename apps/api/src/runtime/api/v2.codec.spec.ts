@@ -1,5 +1,5 @@
 import { decodeInferRequest, encodeTensor, ModelSignature } from './v2.codec';
-import { V2Error } from './v2.errors';
+import { refused } from '../../../../../test/support/v2-refusal';
 
 const tiny: ModelSignature = {
   inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }],
@@ -14,16 +14,6 @@ const request = (input: Record<string, unknown> = {}, extra: Record<string, unkn
 
 const refusal = (body: unknown, model = tiny) => refused(() => decodeInferRequest(body, model));
 
-function refused(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(V2Error);
-    expect((error as V2Error).status).toBe(400);
-    return (error as V2Error).message;
-  }
-  throw new Error('expected a 400');
-}
 
 describe('decodeInferRequest', () => {
   it('decodes flat data into a typed tensor with the batch size', () => {

@@ -1,7 +1,7 @@
 import { Tensor } from '../../runtime.types';
 import { decodeInferRequest, ModelSignature } from '../v2.codec';
-import { V2Error } from '../v2.errors';
 import { binaryOutputs, encodeBinaryReply, parseHeaderLength, splitBinaryRequest } from './binary-body';
+import { refused } from '../../../../../../test/support/v2-refusal';
 
 const model: ModelSignature = {
   inputs: [
@@ -42,16 +42,6 @@ function decode(header: object, chunks: Uint8Array[], headerLength?: string) {
   return decodeInferRequest(parsed, model, raw);
 }
 
-const refused = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(V2Error);
-    expect((error as V2Error).status).toBe(400);
-    return (error as V2Error).message;
-  }
-  throw new Error('expected a 400');
-};
 
 describe('binary tensor extension: request bodies', () => {
   it('splits the JSON header from the inputs\' bytes, in the order of inputs', () => {
