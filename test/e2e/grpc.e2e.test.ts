@@ -12,12 +12,12 @@ import { devCertificateSource, generateDevCertificate } from '../../apps/api/src
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { float32ToHalf, halfToFloat32 } from '../../apps/api/src/runtime/half-floats';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
-import { ModelHandle, Tensor } from '../../apps/api/src/runtime/runtime.types';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { newAdminPassword } from '../support/admins';
 import { startTestApp, TestApp } from '../support/app';
 import { spawnService } from '../support/service-process';
 import { tempDir } from '../support/env';
+import { holdRuns, until } from '../support/runs';
 
 jest.setTimeout(120_000);
 
@@ -53,26 +53,6 @@ const rawRequest = (batch = 2) => ({
   inputs: [{ name: 'input', datatype: 'FP32', shape: [batch, 4] }],
   raw_input_contents: [Buffer.from(new Float32Array(tinyInput(batch)).buffer)],
 });
-
-function holdRuns(handle: ModelHandle) {
-  const waiting: (() => void)[] = [];
-  const real = handle.infer.bind(handle);
-  const spy = jest.spyOn(handle, 'infer').mockImplementation((inputs: Tensor[]) => new Promise<void>((resolve) => waiting.push(resolve)).then(() => real(inputs)));
-  return {
-    release: () => {
-      spy.mockRestore();
-      waiting.splice(0).forEach((go) => go());
-    },
-  };
-}
-
-async function until(what: () => boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const restInfer = async (t: TestApp, body: object) => {
   const res = await fetch(`${t.url}/v2/models/tiny-mlp/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -2,11 +2,11 @@ import { handshake, inferenceAad } from '@nf/pqc';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { generateRepository } from '../../apps/api/src/runtime/models/generate';
-import { ModelHandle, Tensor } from '../../apps/api/src/runtime/runtime.types';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { newAdmin } from '../support/admins';
 import { startTestApp, TestApp } from '../support/app';
 import { tempDir } from '../support/env';
+import { holdRuns, until } from '../support/runs';
 
 jest.setTimeout(120_000);
 
@@ -18,29 +18,8 @@ const tinyRequest = (batch = 2, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** Holds every run of a model until release(): requests pile up in its queue deterministically. */
-function holdRuns(handle: ModelHandle) {
-  const waiting: (() => void)[] = [];
-  const real = handle.infer.bind(handle);
-  const spy = jest.spyOn(handle, 'infer').mockImplementation((inputs: Tensor[]) => new Promise<void>((resolve) => waiting.push(resolve)).then(() => real(inputs)));
-  return {
-    release: () => {
-      spy.mockRestore();
-      waiting.splice(0).forEach((go) => go());
-    },
-  };
-}
-
 const post = (t: TestApp, path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-
-async function until(what: () => boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('Open Inference Protocol (/v2)', () => {
   let t: TestApp;

@@ -5,20 +5,13 @@ import { Tensor } from '../../apps/api/src/runtime/runtime.types';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { startTestApp, TestApp } from '../support/app';
 import { tempDir } from '../support/env';
+import { until } from '../support/runs';
 
 jest.setTimeout(120_000);
 
 const GREEDY_REQUESTS = RUNS_PER_MODEL + 4;
 /** A full batch (64 rows) so every request is one run; `mark` is the first value, to tell runs apart. */
 const fullBatch = (mark: number) => ({ inputs: [{ name: 'input', datatype: 'FP32', shape: [64, 4], data: [mark, ...new Array(255).fill(0.5)] }] });
-
-async function until(what: () => boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('scheduler over HTTP: per-tenant fairness', () => {
   let t: TestApp;
