@@ -1,0 +1,170 @@
+import { Agent, request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { handshake, inferenceAad, SealedEnvelope } from '@nf/pqc';
+import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
+import { startTestApp, TestApp } from '../support/app';
+import { classifiedRoutes, Route } from '../support/routes';
+import { Callers } from './callers';
+import { FuzzRequest, GeneratorContext, OpenApiDocument, operationOf, requestsFor, unknownPaths } from './generators';
+import { Answer, judge } from './oracle';
+import { ModelSpec } from './v2';
+
+export interface FuzzOptions {
+  runs: number;
+  seed: number;
+  /** A request not answered within this is a hang. */
+  timeoutMs: number;
+  /** Keep going after a bad answer, collecting them (the long run), rather than stopping and shrinking the first. */
+  collect?: boolean;
+}
+
+export interface FuzzCounts {
+  seed: number;
+  requests: number;
+  byClass: Record<'2xx' | '3xx' | '4xx' | '5xx', number>;
+  /** 5xx the oracle refused (documented 503/504 are in byClass only). */
+  serverErrors: number;
+  hangs: number;
+  routes: number;
+  durationMs: number;
+  /** Bad answers (collect mode: up to 50, one per problem and route). */
+  problems: string[];
+}
+
+/** The real application on a real listener, its callers, routes, and what the generators draw on. */
+export interface FuzzTarget {
+  t: TestApp;
+  callers: Callers;
+  routes: Route[];
+  ctx: GeneratorContext;
+  close(): Promise<void>;
+}
+
+export async function startFuzzTarget(): Promise<FuzzTarget> {
+  const t = await startTestApp({ PQC_WORKERS: '1' });
+  try {
+    const callers = await Callers.create(t);
+    const routes = classifiedRoutes(t.app);
+    const doc = (await t.http.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    const repository = t.app.get(ModelRepository);
+    const models: ModelSpec[] = repository.index().filter((m) => m.state === 'READY').map((m) => {
+      const h = repository.get(m.name);
+      return { name: h.name, version: h.version, inputs: h.inputs, outputs: h.outputs, maxBatchSize: h.maxBatchSize };
+    });
+    if (!models.length) throw new Error('no model is ready: the V2 routes would only be fuzzed for 404/503');
+    const session = await handshake(t.url, { apiKey: callers.apiKey });
+    const plaintexts = [
+      ...models.map((m) => Buffer.from(JSON.stringify({ inputs: m.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: [1, ...i.shape.slice(1).map((d) => (d === -1 ? 1 : d))], data: new Array(i.shape.slice(1).reduce((a, d) => a * (d === -1 ? 1 : d), 1)).fill(0.5) })) }))),
+      Buffer.from('{}'),
+      Buffer.from([0xff, 0xfe, 0x7b]),
+      Buffer.from('not json'),
+      Buffer.alloc(0),
+    ];
+    const aads = [undefined, ...models.map((m) => inferenceAad(m.name, undefined))];
+    let n = 0;
+    const sealed = (): SealedEnvelope => {
+      n++;
+      return session.seal(plaintexts[n % plaintexts.length], aads[n % aads.length]);
+    };
+    return { t, callers, routes, ctx: { doc, models, sealed }, close: () => t.close() };
+  } catch (error) {
+    await t.close();
+    throw error;
+  }
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+/** Sends one request exactly as built (raw bytes, any content type); resolves 'hang' after timeoutMs. */
+export function send(baseUrl: string, method: string, url: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<Answer | 'hang'> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}${url}`, { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve('hang');
+    }, timeoutMs);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end(body);
+  });
+}
+
+function headersOf(target: FuzzTarget, r: FuzzRequest): Record<string, string> {
+  const h: Record<string, string> = { ...r.headers, ...target.callers.headers(r.caller, r.credentials !== 'no-csrf') };
+  if (r.credentials === 'wrong-csrf' && h['x-csrf-token']) h['x-csrf-token'] = randomBytes(32).toString('base64url');
+  if (r.credentials === 'bogus-key') h.authorization = `Bearer nf_${randomBytes(32).toString('base64url')}`;
+  if (r.credentials === 'bogus-cookie') h.cookie = `nf_session=${randomBytes(32).toString('base64url')}; other=\u00ff`;
+  if (r.credentials === 'malformed-authorization') h.authorization = 'Basic Zm9vOmJhcg==\u00e9';
+  if (r.body?.contentType !== undefined) h['content-type'] = r.body.contentType;
+  return h;
+}
+
+const describe = (r: { method: string; url: string; caller?: string; credentials?: string; body?: { how: string; contentType?: string; bytes: Buffer } }, a: Answer | 'hang') =>
+  `${r.method} ${r.url.slice(0, 300)} as ${r.caller ?? 'none'}/${r.credentials ?? 'valid'}`
+  + (r.body ? ` body ${r.body.how} (${r.body.contentType}) ${JSON.stringify(r.body.bytes.subarray(0, 300).toString('latin1'))}` : '')
+  + ` -> ${a === 'hang' ? 'no answer (hang)' : `${a.status} ${a.contentType} ${a.body.subarray(0, 400).toString('utf8')}`}`;
+
+/**
+ * Draws requests over every route (and some to no route), sends each to the running app and judges the
+ * answer (oracle.ts). Throws on the first bad answer with the request, the answer and fast-check's seed and
+ * path to replay it; the counts are on the error (and returned when all is well). Afterwards the service must
+ * still answer /health/live.
+ */
+export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<FuzzCounts> {
+  const started = Date.now();
+  const counts: FuzzCounts = { seed: options.seed, requests: 0, byClass: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, serverErrors: 0, hangs: 0, routes: target.routes.length, durationMs: 0, problems: [] };
+  const seen = new Set<string>();
+  const perRoute = target.routes.map((route) => requestsFor(route, target.ctx)); // throws for a route without a generator
+  const anyRequest = fc.oneof(
+    ...perRoute.map((arbitrary) => ({ weight: 4, arbitrary })),
+    { weight: 2, arbitrary: unknownPaths() },
+  ) as fc.Arbitrary<FuzzRequest | { method: string; url: string }>;
+  const record = (a: Answer | 'hang') => {
+    counts.requests++;
+    if (a === 'hang') counts.hangs++;
+    else counts.byClass[`${Math.min(Math.floor(a.status / 100), 5)}xx` as keyof FuzzCounts['byClass']]++;
+  };
+  const property = fc.asyncProperty(anyRequest, async (r) => {
+    const full = 'route' in r ? r : undefined;
+    const headers = full ? headersOf(target, full) : {};
+    const answer = await send(target.t.url, r.method, r.url, headers, full?.body?.bytes, options.timeoutMs);
+    record(answer);
+    const problem = answer === 'hang' ? 'hang' : judge(r.url.split('?')[0], full ? operationOf(target.ctx.doc, full.route) : undefined, answer);
+    if (problem) {
+      if (answer !== 'hang' && answer.status >= 500) counts.serverErrors++;
+      const text = `${problem}: ${describe(r, answer)}`;
+      if (!options.collect) throw new Error(text);
+      const key = `${problem.replace(/\d+/g, '#')} ${full?.route.path ?? 'no route'}`;
+      if (!seen.has(key) && counts.problems.length < 50) counts.problems.push(text);
+      seen.add(key);
+    }
+    // A session caller signed out (POST /auth/logout) gets a new session for what follows.
+    if (answer.status === 401 && full && (full.caller === 'admin' || full.caller === 'viewer')) await target.callers.renew();
+  });
+  try {
+    await fc.assert(property, { numRuns: options.runs, seed: options.seed });
+    if (counts.problems.length) throw new Error(`${counts.problems.length} kinds of bad answer (seed ${options.seed}):\n${counts.problems.join('\n')}`);
+    const live = await send(target.t.url, 'GET', '/health/live', {}, undefined, options.timeoutMs);
+    if (live === 'hang' || live.status !== 200) throw new Error(`after fuzzing, /health/live answers ${live === 'hang' ? 'nothing' : live.status}`);
+    return counts;
+  } catch (error) {
+    throw Object.assign(error as Error, { counts });
+  } finally {
+    counts.durationMs = Date.now() - started;
+  }
+}
+
+export const formatCounts = (c: FuzzCounts) =>
+  `fuzz: seed ${c.seed}, ${c.requests} requests over ${c.routes} routes in ${(c.durationMs / 1000).toFixed(1)} s; `
+  + `2xx ${c.byClass['2xx']}, 3xx ${c.byClass['3xx']}, 4xx ${c.byClass['4xx']}, 5xx ${c.byClass['5xx']} (refused by the oracle ${c.serverErrors}), hangs ${c.hangs}`;
