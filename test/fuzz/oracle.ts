@@ -68,7 +68,7 @@ export function judge(path: string, op: OpenApiOperation | undefined, answer: An
   // Documented bodies of their own: key material and probes say why they are unavailable.
   if (status === 503 && isRecord(body) && typeof body.status === 'string' && (path.startsWith('/pqc/handshake') || path.startsWith('/health/'))) return undefined;
   const v2 = path === '/v2' || path.startsWith('/v2/');
-  if (v2 && op) {
+  if (v2) {
     if ((status === 401 || status === 403) && isRecord(body) && 'statusCode' in body) return serviceBodyProblem(body, status);
     return v2BodyProblem(body);
   }

@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
-import { boundedJsonParser } from '../../http/json-body';
+import { addBoundedJsonParser } from '../../http/json-body';
 import { PqcModule } from '../../pqc/pqc.module';
 import { GpuInventory } from '../gpu/gpu-inventory';
 import { RuntimeModule } from '../runtime.module';
@@ -28,7 +28,7 @@ export class RuntimeApiModule implements OnModuleInit {
     // Sealed requests are JSON envelopes under their own media type; Fastify parses only application/json.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser(SEALED_CONTENT_TYPE)) {
-      fastify.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'string' }, boundedJsonParser(fastify));
+      addBoundedJsonParser(fastify, SEALED_CONTENT_TYPE);
     }
   }
 }
