@@ -48,6 +48,8 @@ const NO_BODY = new Set([
 export interface GeneratorContext {
   doc: OpenApiDocument;
   models: ModelSpec[];
+  /** The served bundle's values a ClientHello binds to, so handshakes get past the cheap checks to the KEM. */
+  hello: { suite: string; keyVersion: number; bundleSha256: string };
   /** A fresh real sealed envelope of a live session (the tenant's), or undefined when there is none. */
   sealed: () => SealedEnvelope | undefined;
 }
@@ -93,10 +95,27 @@ function bodyFor(route: Route, op: OpenApiOperation | undefined, ctx: GeneratorC
     return model.chain((m) => wireBody(fc.oneof({ weight: 3, arbitrary: v2Request(m) }, { weight: 1, arbitrary: sealedEnvelope(ctx.sealed) })));
   }
   if (key === 'POST /pqc/echo') return wireBody(sealedEnvelope(ctx.sealed));
+  if (key === 'POST /pqc/handshake') return wireBody(mutated(clientHello(ctx)));
   const schema = op?.requestBody?.content?.['application/json']?.schema;
   if (schema) return wireBody(mutated(fromSchema(schema, ctx.doc)));
   if (NO_BODY.has(key)) return fc.option(wireBody(junkValue), { nil: undefined, freq: 2 });
   throw new Error(`${key} takes a body but the fuzzer has no generator for it: document its schema (@ApiBody) or add it to test/fuzz/generators.ts`);
+}
+
+/** A ClientHello for the served bundle, its key material random bytes of the lengths the suites use (and others). */
+function clientHello(ctx: GeneratorContext): fc.Arbitrary<unknown> {
+  const bytes = fc.constantFrom(16, 32, 1088, 1120, 1184, 1216, 0).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })).map((b) => Buffer.from(b).toString('base64url'));
+  return fc.record({
+    v: fc.constantFrom(1, 1, 1, 2),
+    suite: fc.constantFrom(ctx.hello.suite, ctx.hello.suite, 'X-Wing+ML-DSA-65', 'ML-KEM-768+ML-DSA-65'),
+    keyVersion: fc.oneof({ weight: 4, arbitrary: fc.constant(ctx.hello.keyVersion) }, { weight: 1, arbitrary: fc.integer() }),
+    bundleSha256: fc.oneof({ weight: 4, arbitrary: fc.constant(ctx.hello.bundleSha256) }, { weight: 1, arbitrary: fc.string({ maxLength: 64 }) }),
+    clientNonce: bytes,
+    timestamp: fc.oneof({ weight: 4, arbitrary: fc.constant(null).map(() => Date.now()) }, { weight: 1, arbitrary: fc.integer() }),
+    ephemeralPublicKey: bytes,
+    ciphertext: bytes,
+    receipt: fc.boolean(),
+  }, { requiredKeys: ['v', 'suite', 'keyVersion', 'bundleSha256', 'clientNonce', 'timestamp', 'ephemeralPublicKey', 'ciphertext'] });
 }
 
 const EXTRA_HEADERS: fc.Arbitrary<Record<string, string>> = fc.record(

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { handshake, inferenceAad, SealedEnvelope } from '@nf/pqc';
+import { handshake, HandshakeInfoJson, inferenceAad, SealedEnvelope } from '@nf/pqc';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { startTestApp, TestApp } from '../support/app';
 import { classifiedRoutes, Route } from '../support/routes';
@@ -15,6 +15,8 @@ export interface FuzzOptions {
   seed: number;
   /** A request not answered within this is a hang. */
   timeoutMs: number;
+  /** fast-check's path of a counterexample (from a failure's message): replays that one request. */
+  path?: string;
   /** Keep going after a bad answer, collecting them (the long run), rather than stopping and shrinking the first. */
   collect?: boolean;
 }
@@ -23,8 +25,12 @@ export interface FuzzCounts {
   seed: number;
   requests: number;
   byClass: Record<'2xx' | '3xx' | '4xx' | '5xx', number>;
-  /** 5xx the oracle refused (documented 503/504 are in byClass only). */
+  /** 5xx the oracle refused (documented 503/504 are in byClass and documented5xx only). */
   serverErrors: number;
+  /** Documented 5xx answers by status (a model unloaded by the fuzzer is 503 until it loads it again). */
+  documented5xx: Record<string, number>;
+  /** Requests per route ("METHOD /path"; "unrouted" for paths no route serves). */
+  perRoute: Record<string, number>;
   hangs: number;
   routes: number;
   durationMs: number;
@@ -53,6 +59,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       return { name: h.name, version: h.version, inputs: h.inputs, outputs: h.outputs, maxBatchSize: h.maxBatchSize };
     });
     if (!models.length) throw new Error('no model is ready: the V2 routes would only be fuzzed for 404/503');
+    const info = (await t.http.get('/pqc/handshake').expect(200)).body as HandshakeInfoJson;
+    const hello = { suite: info.algorithm, keyVersion: info.bundle.keyVersion, bundleSha256: info.bundleSha256 };
     const session = await handshake(t.url, { apiKey: callers.apiKey });
     const plaintexts = [
       ...models.map((m) => Buffer.from(JSON.stringify({ inputs: m.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: [1, ...i.shape.slice(1).map((d) => (d === -1 ? 1 : d))], data: new Array(i.shape.slice(1).reduce((a, d) => a * (d === -1 ? 1 : d), 1)).fill(0.5) })) }))),
@@ -67,7 +75,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       n++;
       return session.seal(plaintexts[n % plaintexts.length], aads[n % aads.length]);
     };
-    return { t, callers, routes, ctx: { doc, models, sealed }, close: () => t.close() };
+    return { t, callers, routes, ctx: { doc, models, hello, sealed }, close: () => t.close() };
   } catch (error) {
     await t.close();
     throw error;
@@ -123,7 +131,7 @@ const describe = (r: { method: string; url: string; caller?: string; credentials
  */
 export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<FuzzCounts> {
   const started = Date.now();
-  const counts: FuzzCounts = { seed: options.seed, requests: 0, byClass: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, serverErrors: 0, hangs: 0, routes: target.routes.length, durationMs: 0, problems: [] };
+  const counts: FuzzCounts = { seed: options.seed, requests: 0, byClass: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, serverErrors: 0, documented5xx: {}, perRoute: {}, hangs: 0, routes: target.routes.length, durationMs: 0, problems: [] };
   const seen = new Set<string>();
   const perRoute = target.routes.map((route) => requestsFor(route, target.ctx)); // throws for a route without a generator
   const anyRequest = fc.oneof(
@@ -140,6 +148,8 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     const headers = full ? headersOf(target, full) : {};
     const answer = await send(target.t.url, r.method, r.url, headers, full?.body?.bytes, options.timeoutMs);
     record(answer);
+    const routeKey = full ? `${full.route.method} ${full.route.path}` : 'unrouted';
+    counts.perRoute[routeKey] = (counts.perRoute[routeKey] ?? 0) + 1;
     const problem = answer === 'hang' ? 'hang' : judge(r.url.split('?')[0], full ? operationOf(target.ctx.doc, full.route) : undefined, answer);
     if (problem) {
       if (answer !== 'hang' && answer.status >= 500) counts.serverErrors++;
@@ -148,12 +158,14 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
       const key = `${problem.replace(/\d+/g, '#')} ${full?.route.path ?? 'no route'}`;
       if (!seen.has(key) && counts.problems.length < 50) counts.problems.push(text);
       seen.add(key);
+    } else if (answer !== 'hang' && answer.status >= 500) {
+      counts.documented5xx[answer.status] = (counts.documented5xx[answer.status] ?? 0) + 1;
     }
     // A session caller signed out (POST /auth/logout) gets a new session for what follows.
     if (answer !== 'hang' && answer.status === 401 && full && (full.caller === 'admin' || full.caller === 'viewer')) await target.callers.renew();
   });
   try {
-    await fc.assert(property, { numRuns: options.runs, seed: options.seed });
+    await fc.assert(property, { numRuns: options.runs, seed: options.seed, ...(options.path ? { path: options.path } : {}) });
     if (counts.problems.length) throw new Error(`${counts.problems.length} kinds of bad answer (seed ${options.seed}):\n${counts.problems.join('\n')}`);
     const live = await send(target.t.url, 'GET', '/health/live', {}, undefined, options.timeoutMs);
     if (live === 'hang' || live.status !== 200) throw new Error(`after fuzzing, /health/live answers ${live === 'hang' ? 'nothing' : live.status}`);
@@ -167,4 +179,4 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
 
 export const formatCounts = (c: FuzzCounts) =>
   `fuzz: seed ${c.seed}, ${c.requests} requests over ${c.routes} routes in ${(c.durationMs / 1000).toFixed(1)} s; `
-  + `2xx ${c.byClass['2xx']}, 3xx ${c.byClass['3xx']}, 4xx ${c.byClass['4xx']}, 5xx ${c.byClass['5xx']} (refused by the oracle ${c.serverErrors}), hangs ${c.hangs}`;
+  + `2xx ${c.byClass['2xx']}, 3xx ${c.byClass['3xx']}, 4xx ${c.byClass['4xx']}, 5xx ${c.byClass['5xx']} (documented ${JSON.stringify(c.documented5xx)}, refused by the oracle ${c.serverErrors}), hangs ${c.hangs}`;
