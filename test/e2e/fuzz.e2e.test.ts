@@ -1,3 +1,4 @@
+import { requestsFor } from '../fuzz/generators';
 import { formatCounts, fuzz, FuzzCounts, FuzzTarget, startFuzzTarget } from '../fuzz/runner';
 
 /**
@@ -37,5 +38,12 @@ describe('HTTP fuzzing over every route', () => {
     expect(counts.requests).toBeGreaterThanOrEqual(runs);
     // Every route was exercised (the run is long enough and no generator is dead).
     expect(target.routes.map((r) => `${r.method} ${r.path}`).filter((key) => !counts.perRoute[key])).toEqual([]);
+  });
+
+  it('refuses to run with a route it has no generator for (a new route gets one, or the run fails)', () => {
+    expect(() => requestsFor({ method: 'GET', path: '/new/fastify/route', kind: 'public' }, target.ctx)).toThrow(/no generator/);
+    expect(() => requestsFor({ method: 'POST', path: '/v2/repository/models/:model/load', kind: 'admin' }, { ...target.ctx, doc: { paths: {} } })).toThrow(/no generator/);
+    const undocumentedBody = { paths: { '/auth/logout2': { post: { summary: 'takes @Body() without a schema' } } } };
+    expect(() => requestsFor({ method: 'POST', path: '/auth/logout2', kind: 'viewer' }, { ...target.ctx, doc: undocumentedBody })).toThrow(/takes a body but the fuzzer has no generator/);
   });
 });

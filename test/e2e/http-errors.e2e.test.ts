@@ -1,5 +1,5 @@
-import { request } from 'node:http';
 import { startTestApp, TestApp } from '../support/app';
+import { rawRequest } from '../support/raw-http';
 
 /** Errors answered before a route's handler runs (URL, body parsing, media type, size): found by the fuzzer (test/fuzz). */
 describe('errors answered before the route runs', () => {
@@ -18,17 +18,12 @@ describe('errors answered before the route runs', () => {
     errorId: expect.stringMatching(/^[0-9a-f-]{36}$/),
   });
 
-  /** supertest re-encodes some paths; this sends the bytes as given. */
-  const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer) =>
-    new Promise<{ status: number; type: string; body: unknown }>((resolve, reject) => {
-      const req = request(`${t.url}${path}`, { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  /** The answer to exactly these bytes, its body parsed as JSON. */
+  const raw = async (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer) => {
+    const answer = await rawRequest(t.url, method, path, headers, body);
+    if (answer === 'hang') throw new Error(`${method} ${path}: no answer`);
+    return { status: answer.status, type: answer.contentType, body: JSON.parse(answer.body.toString('utf8')) as unknown };
+  };
 
   it.each(['/audit/%ff', '/pqc/rotations/%c3%28', '/%'])('answers a URL whose escapes do not decode (%s) with 400 in the service error body', async (path) => {
     const res = await raw('GET', path);

@@ -136,8 +136,8 @@ export function requestsFor(route: Route, ctx: GeneratorContext): fc.Arbitrary<F
   }
   const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
   // One model per request: its name goes into the path (mostly) and its specs shape the body.
-  const chosen = fc.constantFrom(...ctx.models);
-  return chosen.chain((m) => requestsForModel(route, op, names, m, ctx));
+  requestsForModel(route, op, names, ctx.models[0], ctx); // throws now, not mid-run, for a body without a generator
+  return fc.constantFrom(...ctx.models).chain((m) => requestsForModel(route, op, names, m, ctx));
 }
 
 function requestsForModel(route: Route, op: OpenApiOperation | undefined, names: string[], m: ModelSpec, ctx: GeneratorContext): fc.Arbitrary<FuzzRequest> {

@@ -1,12 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import { SEALED_CONTENT_TYPE } from '../../apps/api/src/runtime/api/inference.controller';
+import { RawAnswer as Answer } from '../support/raw-http';
 import { OpenApiOperation } from './generators';
 
-export interface Answer {
-  status: number;
-  contentType: string;
-  body: Buffer;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,13 +1,13 @@
-import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { handshake, HandshakeInfoJson, inferenceAad, SealedEnvelope } from '@nf/pqc';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { startTestApp, TestApp } from '../support/app';
+import { RawAnswer, rawRequest as send } from '../support/raw-http';
 import { classifiedRoutes, Route } from '../support/routes';
 import { Callers } from './callers';
 import { FuzzRequest, GeneratorContext, OpenApiDocument, operationOf, requestsFor, unknownPaths } from './generators';
-import { Answer, judge } from './oracle';
+import { judge } from './oracle';
 import { ModelSpec } from './v2';
 
 export interface FuzzOptions {
@@ -82,32 +82,6 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   }
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-
-/** Sends one request exactly as built (raw bytes, any content type); resolves 'hang' after timeoutMs. */
-export function send(baseUrl: string, method: string, url: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<Answer | 'hang'> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${baseUrl}${url}`, { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      resolve('hang');
-    }, timeoutMs);
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    req.end(body);
-  });
-}
-
 function headersOf(target: FuzzTarget, r: FuzzRequest): Record<string, string> {
   const h: Record<string, string> = { ...r.headers, ...target.callers.headers(r.caller, r.credentials !== 'no-csrf') };
   if (r.credentials === 'wrong-csrf' && h['x-csrf-token']) h['x-csrf-token'] = randomBytes(32).toString('base64url');
@@ -118,7 +92,7 @@ function headersOf(target: FuzzTarget, r: FuzzRequest): Record<string, string> {
   return h;
 }
 
-const describe = (r: { method: string; url: string; caller?: string; credentials?: string; body?: { how: string; contentType?: string; bytes: Buffer } }, a: Answer | 'hang') =>
+const describe = (r: { method: string; url: string; caller?: string; credentials?: string; body?: { how: string; contentType?: string; bytes: Buffer } }, a: RawAnswer | 'hang') =>
   `${r.method} ${r.url.slice(0, 300)} as ${r.caller ?? 'none'}/${r.credentials ?? 'valid'}`
   + (r.body ? ` body ${r.body.how} (${r.body.contentType}) ${JSON.stringify(r.body.bytes.subarray(0, 300).toString('latin1'))}` : '')
   + ` -> ${a === 'hang' ? 'no answer (hang)' : `${a.status} ${a.contentType} ${a.body.subarray(0, 400).toString('utf8')}`}`;
@@ -138,7 +112,7 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     ...perRoute.map((arbitrary) => ({ weight: 4, arbitrary })),
     { weight: 2, arbitrary: unknownPaths() },
   ) as fc.Arbitrary<FuzzRequest | { method: string; url: string }>;
-  const record = (a: Answer | 'hang') => {
+  const record = (a: RawAnswer | 'hang') => {
     counts.requests++;
     if (a === 'hang') counts.hangs++;
     else counts.byClass[`${Math.min(Math.floor(a.status / 100), 5)}xx` as keyof FuzzCounts['byClass']]++;
