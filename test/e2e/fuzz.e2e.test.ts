@@ -6,13 +6,15 @@ import { formatCounts, fuzz, FuzzCounts, FuzzTarget, startFuzzTarget } from '../
  * with NF_FUZZ_RUNS=<n> is the long one (NF_FUZZ_COLLECT=1 there: it goes on past a bad answer and lists them).
  * NF_FUZZ_SEED replays a run; with NF_FUZZ_PATH too (both in a failure's message), just its shrunk counterexample.
  */
-const runs = Number(process.env.NF_FUZZ_RUNS ?? 2_500);
+/** Runs of the property: each sends a batch of 1 to NF_FUZZ_CONCURRENCY requests at once. */
+const runs = Number(process.env.NF_FUZZ_RUNS ?? 1_500);
+const concurrency = Number(process.env.NF_FUZZ_CONCURRENCY ?? 4);
 const seed = Number(process.env.NF_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const timeoutMs = Number(process.env.NF_FUZZ_TIMEOUT_MS ?? 10_000);
 const collect = process.env.NF_FUZZ_COLLECT === '1';
 const path = process.env.NF_FUZZ_PATH;
 
-jest.setTimeout(Math.max(120_000, runs * 60));
+jest.setTimeout(Math.max(120_000, runs * Math.max(1, concurrency) * 60));
 
 describe('HTTP fuzzing over every route', () => {
   let target: FuzzTarget;
@@ -26,7 +28,7 @@ describe('HTTP fuzzing over every route', () => {
   it(`no 5xx (but documented 503/504), no hang, every error in its route's body; the service lives on (seed ${seed})`, async () => {
     let counts: FuzzCounts;
     try {
-      counts = await fuzz(target, { runs, seed, timeoutMs, collect, path });
+      counts = await fuzz(target, { runs, seed, timeoutMs, collect, path, concurrency });
     } catch (error) {
       const partial = (error as { counts?: FuzzCounts }).counts;
       if (partial) process.stdout.write(`${formatCounts(partial)}\n`);

@@ -15,6 +15,8 @@ export interface FuzzOptions {
   seed: number;
   /** A request not answered within this is a hang. */
   timeoutMs: number;
+  /** Most requests in flight at once: each run sends a batch of 1 to this many together. */
+  concurrency?: number;
   /** fast-check's path of a counterexample (from a failure's message): replays that one request. */
   path?: string;
   /** Keep going after a bad answer, collecting them (the long run), rather than stopping and shrinking the first. */
@@ -117,7 +119,8 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     if (a === 'hang') counts.hangs++;
     else counts.byClass[`${Math.min(Math.floor(a.status / 100), 5)}xx` as keyof FuzzCounts['byClass']]++;
   };
-  const property = fc.asyncProperty(anyRequest, async (r) => {
+  /** Sends one request and judges its answer: the problem, or undefined. */
+  const one = async (r: FuzzRequest | { method: string; url: string }): Promise<string | undefined> => {
     const full = 'route' in r ? r : undefined;
     const headers = full ? headersOf(target, full) : {};
     const answer = await send(target.t.url, r.method, r.url, headers, full?.body?.bytes, options.timeoutMs);
@@ -125,22 +128,31 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     const routeKey = full ? `${full.route.method} ${full.route.path}` : 'unrouted';
     counts.perRoute[routeKey] = (counts.perRoute[routeKey] ?? 0) + 1;
     const problem = answer === 'hang' ? 'hang' : judge(r.url.split('?')[0], full ? operationOf(target.ctx.doc, full.route) : undefined, answer);
-    if (problem) {
-      if (answer !== 'hang' && answer.status >= 500) counts.serverErrors++;
-      const text = `${problem}: ${describe(r, answer)}`;
-      if (!options.collect) throw new Error(text);
-      const key = `${problem.replace(/\d+/g, '#')} ${full?.route.path ?? 'no route'}`;
-      if (!seen.has(key) && counts.problems.length < 50) counts.problems.push(text);
-      seen.add(key);
-    } else if (answer !== 'hang' && answer.status >= 500) {
-      counts.documented5xx[answer.status] = (counts.documented5xx[answer.status] ?? 0) + 1;
+    if (!problem) {
+      if (answer !== 'hang' && answer.status >= 500) counts.documented5xx[answer.status] = (counts.documented5xx[answer.status] ?? 0) + 1;
+      // A session caller signed out (POST /auth/logout) gets a new session for what follows.
+      if (answer !== 'hang' && answer.status === 401 && (full?.caller === 'admin' || full?.caller === 'viewer')) signedOut = true;
+      return undefined;
     }
-    // A session caller signed out (POST /auth/logout) gets a new session for what follows.
-    if (answer !== 'hang' && answer.status === 401 && full && (full.caller === 'admin' || full.caller === 'viewer')) await target.callers.renew();
+    if (answer !== 'hang' && answer.status >= 500) counts.serverErrors++;
+    const text = `${problem}: ${describe(r, answer)}`;
+    const key = `${problem.replace(/\d+/g, '#')} ${full?.route.path ?? 'no route'}`;
+    if (!seen.has(key) && counts.problems.length < 50) counts.problems.push(text);
+    seen.add(key);
+    return text;
+  };
+  let signedOut = false;
+  // Each run sends a batch at once (concurrency is input too): up to `concurrency` requests in flight together.
+  const batch = fc.array(anyRequest, { minLength: 1, maxLength: Math.max(1, options.concurrency ?? 1) });
+  const property = fc.asyncProperty(batch, async (requests) => {
+    const problems = (await Promise.all(requests.map(one))).filter((p): p is string => p !== undefined);
+    if (signedOut) await target.callers.renew();
+    signedOut = false;
+    if (problems.length && !options.collect) throw new Error(problems.join('\n'));
   });
   try {
     await fc.assert(property, { numRuns: options.runs, seed: options.seed, ...(options.path ? { path: options.path } : {}) });
-    if (counts.problems.length) throw new Error(`${counts.problems.length} kinds of bad answer (seed ${options.seed}):\n${counts.problems.join('\n')}`);
+    if (counts.problems.length && options.collect) throw new Error(`${counts.problems.length} kinds of bad answer (seed ${options.seed}):\n${counts.problems.join('\n')}`);
     const live = await send(target.t.url, 'GET', '/health/live', {}, undefined, options.timeoutMs);
     if (live === 'hang' || live.status !== 200) throw new Error(`after fuzzing, /health/live answers ${live === 'hang' ? 'nothing' : live.status}`);
     return counts;
