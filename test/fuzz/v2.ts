@@ -72,7 +72,7 @@ export function sealedEnvelope(real: () => SealedEnvelope | undefined): fc.Arbit
     nonce: fc.oneof(b64, nastyString),
     ciphertext: fc.oneof(b64, nastyString),
   });
-  // fast-check needs values it can replay: the real envelope is taken when the request is sent, through this marker.
+  // A real envelope is sealed when the body is encoded (its seq must be fresh), not when fast-check draws the value.
   const live = fc.record({ field: fc.constantFrom('none', 'seq', 'nonce', 'ciphertext', 'cipher', 'sessionId'), junk: fc.oneof(b64, junkValue) }).map(({ field, junk }) => ({
     toJSON() {
       const envelope = real();

@@ -35,7 +35,7 @@ export const junkValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 1, arbitrary: nastyString },
   { weight: 1, arbitrary: hugeNumber },
-  { weight: 1, arbitrary: fc.constantFrom(null, true, false, [], {}, [null], { __proto__: { polluted: true } }, JSON.parse('{"__proto__":{"polluted":1}}'), { constructor: { prototype: { polluted: 1 } } }) },
+  { weight: 1, arbitrary: fc.constantFrom(null, true, false, [], {}, [null], JSON.parse('{"__proto__":{"polluted":1}}'), { constructor: { prototype: { polluted: 1 } } }) },
 );
 
 /** encodeURIComponent that takes any string (lone surrogates go out as U+FFFD, as a browser sends them). */

@@ -21,7 +21,10 @@ export function rawRequest(
   timeoutMs = 10_000,
 ): Promise<RawAnswer | 'hang'> {
   return new Promise((resolve, reject) => {
-    const req = request(`${baseUrl}${path}`, { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, agent }, (res) => {
+    const { hostname, port } = new URL(baseUrl);
+    // Host, port and path apart: a URL string would be normalised on the way ('/v2/..' sent as '/').
+    const options = { hostname, port, path, method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, agent };
+    const req = request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
