@@ -1,85 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
-import { FastifyInstance } from 'fastify';
 import { AdminAccountsService } from '../../apps/api/src/auth/admin-accounts.service';
-import { AUTH_ROUTE_METADATA, AuthRouteMetadata } from '../../apps/api/src/auth/auth.decorators';
-import { INFER_PATHS } from '../../apps/api/src/runtime/api/infer/infer.route';
 import { startTestApp, TestApp } from '../support/app';
+import { classifiedRoutes, Route } from '../support/routes';
 
 jest.setTimeout(60_000);
-
-type Class = 'admin' | 'viewer' | 'tenant' | 'public';
-interface Route {
-  method: string;
-  path: string;
-  kind: Class | undefined;
-}
-
-/** Routes anyone may call. Anything else must carry AdminOnly or TenantAuth, or be added here on purpose. */
-function isPublic(method: string, path: string): boolean {
-  return (
-    path.startsWith('/health/')
-    || path.startsWith('/v2/health/')
-    || path === '/metrics'
-    || path === '/docs'
-    || path.startsWith('/docs/')
-    || path.startsWith('/docs-')
-    || (method === 'GET' && (path === '/pqc/handshake' || path === '/pqc/handshake/chain')) // public key material, like the bundle
-    || (method === 'POST' && path === '/auth/login')
-    || (method === 'GET' && path === '/auth/mode')
-  );
-}
-
-/** Every route Fastify will answer (Nest's and anything registered beside it), from its route tree. */
-function fastifyRoutes(fastify: FastifyInstance): { method: string; path: string }[] {
-  const stack: string[] = [];
-  const routes: { method: string; path: string }[] = [];
-  for (const line of fastify.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^([│ ]*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!match) continue;
-    const depth = match[1].length / 4;
-    stack.length = depth;
-    const path = stack.join('') + match[2];
-    stack.push(match[2]);
-    for (const method of (match[3] ?? '').split(', ').filter(Boolean)) {
-      if (method !== 'HEAD' && method !== 'OPTIONS') routes.push({ method, path });
-    }
-  }
-  return routes;
-}
-
-/** Every controller route Nest registered, with the auth class its metadata gives it. */
-function nestRoutes(t: TestApp): Map<string, Class | undefined> {
-  const out = new Map<string, Class | undefined>();
-  for (const module of t.app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
-      if (!controller) continue;
-      const base = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      const proto = controller.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(proto)) {
-        const handler = proto[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const paths: string[] | undefined = [].concat(Reflect.getMetadata(PATH_METADATA, handler) ?? []);
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined || paths.length === 0) continue;
-        const meta = (Reflect.getMetadata(AUTH_ROUTE_METADATA, handler) ?? Reflect.getMetadata(AUTH_ROUTE_METADATA, controller)) as
-          | AuthRouteMetadata
-          | undefined;
-        const kind: Class | undefined = meta?.kind === 'admin' ? meta.role : meta?.kind;
-        for (const b of base) {
-          for (const p of paths) {
-            const path = `/${[b, p].filter(Boolean).join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-            out.set(`${RequestMethod[method]} ${path}`, kind);
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
 
 const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, randomUUID());
 
@@ -103,14 +27,7 @@ describe('route table: every route is classified and protected as classified', (
 
   beforeAll(async () => {
     t = await startTestApp({ PQC_WORKERS: '1' });
-    const nest = nestRoutes(t);
-    // Routes registered on Fastify directly, with the class their own code gives them.
-    const fastifyNative = new Map<string, Class>(INFER_PATHS.map((p) => [`POST ${p}`, 'tenant']));
-    routes = fastifyRoutes(t.app.getHttpAdapter().getInstance() as FastifyInstance).map(({ method, path }) => ({
-      method,
-      path,
-      kind: isPublic(method, path) ? 'public' : (nest.get(`${method} ${path}`) ?? fastifyNative.get(`${method} ${path}`)),
-    }));
+    routes = classifiedRoutes(t.app);
     const accounts = t.app.get(AdminAccountsService);
     const created = await accounts.create('matrix-viewer', 'viewer', { type: 'cli', name: 'test' });
     const first = await signIn(t, 'matrix-viewer', created.password);

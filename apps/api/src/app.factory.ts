@@ -15,6 +15,7 @@ import { Clock } from './lifecycle/clock';
 import { PQC_BODY_ERROR_CODES } from './pqc/handshake/handshake.controller';
 import { TelemetryService, telemetryHook } from './policy/telemetry.service';
 import { inferOpenApiPaths } from './runtime/api/infer/infer.openapi';
+import { V2_NAMESPACE } from './runtime/api/v2.errors';
 import { InferenceMetrics } from './runtime/scheduler/inference.metrics';
 import { restrictPlainListener } from './tls/plain-listener-scope';
 import { dashboardAssets } from './http/dashboard-assets';
@@ -45,13 +46,23 @@ const CONTENT_SECURITY_POLICY = {
   frameAncestors: ["'none'"],
 };
 
+/** Longest path parameter Fastify routes (its default): model names, ids and seqs are far shorter; longer is 414. */
+const MAX_PARAM_LENGTH = 100;
+
 export const DEFAULT_DASHBOARD_DIR = path.resolve('dist', 'dashboard');
 
 /** Builds the whole HTTP application; main.ts and the e2e tests share it. */
 export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const { settings } = env;
   // request.ip and request.protocol follow X-Forwarded-For / -Proto only from TRUST_PROXY peers.
-  const adapter = new FastifyAdapter({ bodyLimit: settings.http.bodyLimitBytes, trustProxy: settings.http.trustProxy });
+  // One filter shapes every error: those of routes, and those Fastify answers before routing (frameworkErrors).
+  const errors = new AllExceptionsFilter(settings.http.bodyLimitBytes, [PQC_BODY_ERROR_CODES], [V2_NAMESPACE]);
+  const adapter = new FastifyAdapter({
+    bodyLimit: settings.http.bodyLimitBytes,
+    trustProxy: settings.http.trustProxy,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: errors.frameworkErrors(MAX_PARAM_LENGTH),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: options.logger ?? false,
     bufferLogs: false,
@@ -77,7 +88,7 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
       metricsHook(app.get(InferenceMetrics)),
       telemetryHook(app.get(TelemetryService)),
     );
-  app.useGlobalFilters(new AllExceptionsFilter(settings.http.bodyLimitBytes, [PQC_BODY_ERROR_CODES]));
+  app.useGlobalFilters(errors);
   app.useGlobalPipes(validationPipe);
 
   const document = SwaggerModule.createDocument(

@@ -103,3 +103,54 @@ describe('AuditService.verifyAfter: incremental chain verification', () => {
     await expect(service.verifyChain()).resolves.toEqual({ ok: false, entries: 4, firstBroken: { seq: 1, reason: 'hash mismatch' }, checkedAt: expect.any(Number) });
   });
 });
+
+describe('AuditService.verifyChain: the full walk verifies each signature once, not on every call', () => {
+  let repository: MemoryAuditRepository;
+  let signer: CountingSigner;
+  let service: AuditService;
+  const append = async (n: number) => {
+    for (let i = 0; i < n; i++) await service.record({ actor: { type: 'system' }, action: 'rotation_requested', details: { i } });
+  };
+  const broken = (seq: number, reason: string) => ({ ok: false, entries: expect.any(Number), firstBroken: { seq, reason }, checkedAt: expect.any(Number) });
+
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation();
+    repository = new MemoryAuditRepository();
+    signer = new CountingSigner();
+    service = new AuditService(repository as unknown as AuditRepository, signer, new AuditMetrics(new Registry()));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('verifies the signatures of new entries only (and one per key version already seen, to know the key still verifies)', async () => {
+    await append(6);
+    await expect(service.verifyChain()).resolves.toMatchObject({ ok: true, entries: 6 });
+    expect(signer.verifications).toBe(6);
+    await expect(service.verifyChain()).resolves.toMatchObject({ ok: true, entries: 6 });
+    expect(signer.verifications).toBe(7);
+    await append(3);
+    await expect(service.verifyChain()).resolves.toMatchObject({ ok: true, entries: 9 });
+    expect(signer.verifications).toBe(7 + 1 + 3);
+  });
+
+  it('still finds an entry verified before and edited since: its fields, its signature, or the entry gone', async () => {
+    await append(5);
+    await service.verifyChain();
+    const signature = repository.rows[2].signature;
+    repository.rows[2].signature = Buffer.from('forged').toString('base64url');
+    await expect(service.verifyChain()).resolves.toEqual(broken(3, 'bad signature'));
+    repository.rows[2].signature = signature;
+    await expect(service.verifyChain()).resolves.toMatchObject({ ok: true, entries: 5 });
+    repository.rows[3].details = '{"i":99}';
+    await expect(service.verifyChain()).resolves.toEqual(broken(4, 'hash mismatch'));
+    repository.rows.splice(3, 1);
+    await expect(service.verifyChain()).resolves.toEqual(broken(4, 'missing seq'));
+  });
+
+  it('verifies every signature again when entries were cut off the end since (the digest was never reached)', async () => {
+    await append(5);
+    await service.verifyChain();
+    repository.rows.pop();
+    repository.rows[1].signature = Buffer.from('forged').toString('base64url');
+    await expect(service.verifyChain()).resolves.toEqual(broken(2, 'bad signature'));
+  });
+});

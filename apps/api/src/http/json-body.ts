@@ -47,23 +47,45 @@ export function jsonNestingExceeds(text: string, max: number): boolean {
 }
 
 const tooDeep = (max: number) => new BadRequestException(`JSON body nests objects or arrays deeper than ${max} levels`);
+const notUtf8 = () => new BadRequestException('JSON body is not valid UTF-8');
 
-type BodyParser = (request: FastifyRequest, body: string, done: (error: Error | null, body?: unknown) => void) => void;
+type Done = (error: Error | null, body?: unknown) => void;
+type StringParser = (request: FastifyRequest, body: string, done: Done) => void;
+type BodyParser = (request: FastifyRequest, body: Buffer | string, done: Done) => void;
+
+/** JSON text is UTF-8 (RFC 8259 §8.1): anything else is refused, not silently turned into U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Fastify's own JSON parser (prototype-poisoning protection; malformed JSON is its 400) behind a
- * nesting bound, so nothing after the parser ever sees a body nested deeper than MAX_JSON_DEPTH.
+ * Fastify's own JSON parser (prototype-poisoning protection; malformed JSON is its 400) behind a UTF-8
+ * check and a nesting bound, so nothing after the parser ever sees a body nested deeper than MAX_JSON_DEPTH.
+ * Bodies arrive as bytes: read as a string, invalid UTF-8 would become U+FFFD, the decoded length would
+ * differ from Content-Length and Fastify would answer a misleading "body size did not match".
  */
 export function boundedJsonParser(fastify: FastifyInstance, max = MAX_JSON_DEPTH): BodyParser {
-  const parse = fastify.getDefaultJsonParser('error', 'error') as BodyParser;
+  const parse = fastify.getDefaultJsonParser('error', 'error') as StringParser;
   return (request, body, done) => {
-    if (jsonNestingExceeds(body, max)) return done(tooDeep(max));
-    parse(request, body, done);
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : utf8.decode(body);
+    } catch {
+      return done(notUtf8());
+    }
+    if (jsonNestingExceeds(text, max)) return done(tooDeep(max));
+    parse(request, text, done);
   };
 }
 
-/** Replaces the application/json parser; other JSON media types register boundedJsonParser themselves. */
+/** Registers a JSON media type (application/json, or one of a protocol's own) behind boundedJsonParser. */
+export function addBoundedJsonParser(fastify: FastifyInstance, contentType: string): void {
+  fastify.addContentTypeParser(contentType, { parseAs: 'buffer' }, boundedJsonParser(fastify));
+}
+
+/**
+ * Replaces the application/json parser and drops Fastify's text/plain one: JSON is the only media type
+ * parsed (a body of another type is 415, named in the answer). Other JSON media types use addBoundedJsonParser.
+ */
 export function useBoundedJsonBodies(fastify: FastifyInstance): void {
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, boundedJsonParser(fastify));
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  addBoundedJsonParser(fastify, 'application/json');
 }

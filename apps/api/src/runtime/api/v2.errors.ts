@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
+import type { NamespaceErrorShape } from '../../http/all-exceptions.filter';
 import { errorBody, ErrorBody } from '../../http/error-body';
 
 /** An Open Inference Protocol error: answered as {"error": message} with this status. */
@@ -26,6 +27,15 @@ export class SealedFailure {
     readonly contentType: string,
   ) {}
 }
+
+/**
+ * /v2 errors answered before any of its controllers runs (unknown route, URL, body parsing, media type,
+ * size): the global filter gives them the V2 shape too, with the message it would have written.
+ */
+export const V2_NAMESPACE: NamespaceErrorShape = {
+  prefix: '/v2',
+  shape: (body: ErrorBody) => (body.code ? { error: body.message, code: body.code } : { error: body.message }),
+};
 
 export const badRequest = (message: string) => new V2Error(HttpStatus.BAD_REQUEST, message);
 export const notFound = (message: string) => new V2Error(HttpStatus.NOT_FOUND, message);

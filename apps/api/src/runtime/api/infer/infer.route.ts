@@ -70,15 +70,20 @@ export class InferRoute {
     void fastify.register(async (scope) => {
       // JSON (bounded), sealed envelopes (JSON under their own media type), and raw bodies for the binary
       // tensor extension: application/octet-stream, or any media type once Inference-Header-Content-Length
-      // is present (as Triton accepts). Anything else arrives as bytes and is refused as not a JSON object.
+      // is present (as Triton accepts). Any other media type is 415, naming it.
       const json = boundedJsonParser(scope);
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
         if (request.headers[HEADER_LENGTH] !== undefined) return done(null, body);
-        json(request, body.toString('utf8'), done);
+        json(request, body, done);
       });
-      scope.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'string' }, json);
-      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
+      scope.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'buffer' }, json);
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+        const type = request.headers['content-type'];
+        if (request.headers[HEADER_LENGTH] !== undefined || mediaType(type) === 'application/octet-stream') return done(null, body);
+        const named = type === undefined ? 'a body without a content type' : `content type ${JSON.stringify(type.slice(0, 100))}`;
+        done(new V2Error(415, `unsupported ${named}: send application/json, binary tensors (application/octet-stream with Inference-Header-Content-Length) or ${SEALED_CONTENT_TYPE}`));
+      });
       scope.setErrorHandler((error: FastifyError, _request, reply) => this.fail(error, reply));
       for (const url of INFER_PATHS) {
         scope.post<{ Params: InferParams }>(url, (request, reply) => this.infer(request, reply));
