@@ -178,7 +178,7 @@ describe('the dashboard in Chromium, against the built service', () => {
     await shell.goTo('Models');
     const models = new ModelsPage(page);
     expect(await models.row('tiny-mlp').getByTestId('load-ms-tiny-mlp').textContent()).toMatch(/^[\d.]+ ms of 800 ms$/);
-    await page.getByRole('button', { name: 'Unload tiny-mlp' }).click();
+    await page.getByRole('button', { name: 'Unload tiny-mlp', exact: true }).click();
     await models.dialog.waitFor();
     expect(await models.dialog.getByRole('listitem').allTextContents()).toEqual([
       'tiny-mlp stops serving at once: every new request for it gets 503 until it is loaded again.',
@@ -189,8 +189,8 @@ describe('the dashboard in Chromium, against the built service', () => {
     await models.dialog.getByRole('button', { name: 'Cancel' }).click();
     await models.dialog.waitFor({ state: 'detached' });
     expect(await models.row('tiny-mlp').getByText('READY', { exact: true }).count()).toBe(1);
-    await page.getByRole('button', { name: 'Unload tiny-mlp' }).click();
-    await models.dialog.getByRole('button', { name: 'Unload tiny-mlp' }).click();
+    await page.getByRole('button', { name: 'Unload tiny-mlp', exact: true }).click();
+    await models.dialog.getByRole('button', { name: 'Unload tiny-mlp', exact: true }).click();
     await models.outcome('tiny-mlp').getByText(/^tiny-mlp unloaded at .+ UTC\.$/).waitFor();
     await models.row('tiny-mlp').getByText('UNAVAILABLE', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Load tiny-mlp', exact: true }).click();
