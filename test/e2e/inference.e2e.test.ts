@@ -56,7 +56,9 @@ describe('Open Inference Protocol (/v2)', () => {
         framework: 'onnx',
       });
       expect(res.body.parameters.placement).toMatchObject({ device: 'gpu', gpuName: 'NF-Sim A10', estimatedBytes: expect.any(Number) });
+      expect(res.body.parameters.execution).toBe('event-loop');
     }
+    expect((await t.http.get('/v2/models/wide-mlp').expect(200)).body.parameters.execution).toBe('worker');
     await t.http.get('/v2/models/tiny-mlp/ready').expect(200);
     await t.http.get('/v2/models/tiny-mlp/versions/1/ready').expect(200);
   });

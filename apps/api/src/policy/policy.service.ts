@@ -41,6 +41,7 @@ const SELF_TEST_MODEL: ModelConfig = {
   inputs: [{ name: 'x', datatype: 'FP32', shape: [2] }],
   outputs: [{ name: 'y', datatype: 'FP32', shape: [3] }],
   instances: 1,
+  execution: 'event-loop',
   warmup: { inputs: [] },
   required: false,
   file: 'model.json',

@@ -13,6 +13,7 @@ export class LoadedModel implements ModelHandle {
   readonly outputs: TensorSpec[];
   readonly maxBatchSize: number;
   readonly dynamicBatching: ModelConfig['dynamicBatching'];
+  readonly execution: ModelConfig['execution'];
   state: ModelState = 'LOADING';
   loadMs = 0;
   overBudget = false;
@@ -32,6 +33,8 @@ export class LoadedModel implements ModelHandle {
     this.outputs = config.outputs;
     this.maxBatchSize = config.maxBatchSize;
     this.dynamicBatching = config.dynamicBatching;
+    // The mock runtime computes on the event loop whatever the config asked for.
+    this.execution = framework === 'mock' ? 'event-loop' : config.execution;
   }
 
   /**

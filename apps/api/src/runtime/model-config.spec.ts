@@ -27,7 +27,7 @@ describe('parseModelConfig', () => {
   };
 
   it('parses a valid config and fills defaults', () => {
-    expect(parseModelConfig('m', valid)).toEqual({ ...valid, required: true, file: 'model.onnx' });
+    expect(parseModelConfig('m', valid)).toEqual({ ...valid, execution: 'worker', required: true, file: 'model.onnx' });
     const minimal = parseModelConfig('m', { ...valid, maxBatchSize: undefined, instances: undefined, warmup: undefined, inputs: [{ name: 'x', datatype: 'INT64', shape: [2] }] });
     expect(minimal).toMatchObject({ maxBatchSize: 0, instances: 1, warmup: { inputs: [] } });
     expect(parseModelConfig('m', { ...valid, framework: 'pytorch' }).file).toBe('model.pt');
@@ -49,9 +49,17 @@ describe('parseModelConfig', () => {
     [{ dynamic_batching: { preferred_batch_size: [4, 16] } }, 'models/m/config.json: dynamic_batching.preferred_batch_size[1] must be an integer from 1 to maxBatchSize (8)'],
     [{ maxBatchSize: 0, inputs: [{ name: 'input', datatype: 'FP32', shape: [4] }], outputs: [{ name: 'o', datatype: 'FP32', shape: [3] }], warmup: undefined, dynamic_batching: true }, 'models/m/config.json: dynamic_batching needs maxBatchSize > 0'],
     [{ dynamic_batching: { max_queue_delay_us: 5 } }, 'models/m/config.json: dynamic_batching.max_queue_delay_us is not supported'],
+    [{ execution: 'gpu' }, 'execution must be one of worker, event-loop'],
+    [{ execution: 'event-loop' }, 'execution "event-loop" runs one session: instances must be 1'],
+    [{ execution: 'event-loop', instances: 1, outputs: [{ name: 'output', datatype: 'FP16', shape: [-1, 3] }] }, 'execution "event-loop" cannot carry FP16 tensors (output): use "worker"'],
   ])('refuses %j', (change, message) => {
     expect(() => parseModelConfig('m', { ...valid, ...change })).toThrow(ModelConfigError);
     expect(() => parseModelConfig('m', { ...valid, ...change })).toThrow(message);
+  });
+
+  it('runs on worker threads unless the config asks for the event loop', () => {
+    expect(parseModelConfig('m', { ...valid, instances: 1, execution: 'event-loop' }).execution).toBe('event-loop');
+    expect(parseModelConfig('m', { ...valid, execution: 'worker' }).execution).toBe('worker');
   });
 
   it('reads Triton\'s dynamic_batching: absent (service defaults), off, or a policy', () => {

@@ -10,6 +10,9 @@ export const DATATYPES: readonly Datatype[] = [
   'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'BF16', 'FP32', 'FP64', 'BYTES',
 ];
 export const FRAMEWORKS: readonly Framework[] = ['onnx', 'tensorflow', 'pytorch', 'mock'];
+/** Where a model's runs execute: on its worker threads (default), or on the event loop (tiny models, see runtime.md). */
+export type Execution = 'worker' | 'event-loop';
+export const EXECUTIONS: readonly Execution[] = ['worker', 'event-loop'];
 
 export function isValidModelId(id: unknown): id is string {
   return typeof id === 'string' && MODEL_ID_PATTERN.test(id) && !id.includes('..');
@@ -32,6 +35,8 @@ export interface ModelConfig {
   outputs: TensorSpec[];
   /** Worker threads that each hold a session of this model (capped by RUNTIME_WORKERS). */
   instances: number;
+  /** 'event-loop': one session on the main thread, no worker hop (for models whose run costs less than the hop). */
+  execution: Execution;
   warmup: { inputs: WarmupInput[] };
   /** Readiness waits for this model (default true). */
   required: boolean;
@@ -98,6 +103,14 @@ export function parseModelConfig(dirName: string, raw: unknown): ModelConfig {
   const file = config.file ?? DEFAULT_FILE[framework];
   if (typeof file !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) fail(dirName, 'file must be a plain file name');
   const dynamicBatching = parseDynamicBatching(config.dynamic_batching, maxBatchSize as number, (why) => fail(dirName, why));
+  const execution = config.execution ?? 'worker';
+  if (!EXECUTIONS.includes(execution as Execution)) fail(dirName, `execution must be one of ${EXECUTIONS.join(', ')}`);
+  if (execution === 'event-loop') {
+    if (instances !== 1) fail(dirName, 'execution "event-loop" runs one session: instances must be 1');
+    // onnxruntime-node on the main thread (Node 24's global Float16Array) reads float16 data as empty; workers hide it.
+    const half = [...inputs, ...outputs].find((t) => t.datatype === 'FP16');
+    if (half) fail(dirName, `execution "event-loop" cannot carry FP16 tensors (${half.name}): use "worker"`);
+  }
   return {
     name: dirName,
     framework,
@@ -105,6 +118,7 @@ export function parseModelConfig(dirName: string, raw: unknown): ModelConfig {
     inputs,
     outputs,
     instances: instances as number,
+    execution: execution as Execution,
     warmup: { inputs: warmupInputs.map((w) => ({ ...w, datatype: w.datatype ?? inputs.find((s) => s.name === w.name)!.datatype })) },
     required,
     file,

@@ -60,6 +60,8 @@ export interface ModelHandle {
   readonly maxBatchSize: number;
   /** config.json's `dynamic_batching`; undefined = the service defaults. */
   readonly dynamicBatching?: DynamicBatchingSetting;
+  /** config.json's `execution`: runs on worker threads, or on the event loop (undefined: worker). */
+  readonly execution?: 'worker' | 'event-loop';
   readonly state: ModelState;
   /** Load + warmup, milliseconds. */
   readonly loadMs: number;

@@ -68,6 +68,7 @@ export class InferenceService {
       parameters: {
         max_batch_size: handle.maxBatchSize,
         dynamic_batching: this.scheduler.describeBatching(handle),
+        execution: handle.execution ?? 'worker',
         load_ms: Math.round(handle.loadMs * 10) / 10,
         over_budget: handle.overBudget,
         placement: this.placementFor(handle),

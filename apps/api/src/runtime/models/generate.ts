@@ -32,6 +32,7 @@ export function generateRepository(root: string): string[] {
         inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, inFeatures] }],
         outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, outFeatures] }],
         instances: model.instances,
+        ...(model.execution ? { execution: model.execution } : {}),
         required: model.required,
         ...(model.dynamicBatching ? { dynamic_batching: model.dynamicBatching } : {}),
         // Small inputs are spelled out; wide ones warm up on zeros (config.json stays readable).

@@ -20,7 +20,8 @@ const QUEUE_PER_INSTANCE = 256;
  * ONNX Runtime off the event loop: each model version gets its own pool of `instances` worker
  * threads (capped by RUNTIME_WORKERS, 0 = cores), each holding one InferenceSession (intra-op
  * threads 1), all opened before the model counts as loaded. A reload opens a new pool beside the
- * old one, so the old version keeps serving until the new one is ready.
+ * old one, so the old version keeps serving until the new one is ready. A model configured with
+ * `execution: "event-loop"` instead gets one session on the main thread (openOnEventLoop).
  */
 @Injectable()
 export class OnnxRuntime implements RuntimeAdapter {
@@ -43,6 +44,7 @@ export class OnnxRuntime implements RuntimeAdapter {
       outputNames: config.outputs.map((o) => o.name),
       bf16: { inputs: bf16(config.inputs), outputs: bf16(config.outputs) },
     };
+    if (config.execution === 'event-loop') return this.openOnEventLoop(workerData);
     const pool = await WorkerPool.start<Tensor[], Tensor[]>({
       name: `${config.name} (onnx)`,
       filename: compiledWorkerFile(__dirname, 'onnx.worker.js'),
@@ -64,5 +66,18 @@ export class OnnxRuntime implements RuntimeAdapter {
       },
       close: () => pool.close(),
     };
+  }
+
+  /**
+   * `execution: "event-loop"`: one session on the main thread. A run blocks the event loop for as long
+   * as it takes, so this is for models whose run costs less than the hop to a worker and back (tiny-mlp:
+   * microseconds); there is no per-run watchdog, as a synchronous native call cannot be interrupted.
+   * onnxruntime-node is loaded on the main thread only when such a model is opened.
+   */
+  private async openOnEventLoop(workerData: OnnxWorkerData): Promise<OpenedModel> {
+    const { openOnnxSession } = await import('./onnx.session');
+    const session = openOnnxSession(workerData);
+    await session.ready;
+    return { run: (inputs) => session.infer(inputs), close: () => session.close() };
   }
 }
