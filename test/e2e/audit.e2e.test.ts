@@ -117,6 +117,10 @@ describe('audit routes', () => {
     expect((await viewer.get(`/audit/${newest.seq}`).expect(200)).body).toEqual(newest);
     await viewer.get(`/audit/${newest.seq + 1000}`).expect(404);
     await viewer.get('/audit/abc').expect(404);
+    // Beyond what the seq column holds (a 32-bit integer on Postgres): refused, never queried.
+    await viewer.get('/audit/99999999999').expect(404);
+    expect((await viewer.get('/audit?afterSeq=3000000000').expect(400)).body.errors).toHaveProperty('afterSeq');
+    expect((await viewer.get('/audit?beforeSeq=3000000000').expect(400)).body.errors).toHaveProperty('beforeSeq');
     await viewer.get('/audit?view=tiny').expect(400);
     await t.http.get(`/audit/${newest.seq}`).expect(401);
   });

@@ -233,6 +233,12 @@ describe('Open Inference Protocol (/v2)', () => {
       expect(notJson.status).toBe(400);
       expect(JSON.parse(new TextDecoder().decode(session.open(await notJson.json(), aad)))).toEqual({ error: expect.stringMatching(/UTF-8 JSON/) });
 
+      // Nesting is bounded inside the plaintext as in a clear body (parameters are echoed into the reply).
+      const deep = `${JSON.stringify(tinyRequest(1)).slice(0, -1)},"parameters":{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+      const tooDeep = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(deep), aad), headers);
+      expect(tooDeep.status).toBe(400);
+      expect(JSON.parse(new TextDecoder().decode(session.open(await tooDeep.json(), aad)))).toEqual({ error: 'JSON body nests objects or arrays deeper than 64 levels' });
+
       // The session carries on: the next request in sequence succeeds.
       const ok = await post(t, '/v2/models/tiny-mlp/infer', session.seal(new TextEncoder().encode(JSON.stringify(tinyRequest(1))), aad), headers);
       expect(ok.status).toBe(200);

@@ -3,7 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditEntrySummaryView, AuditFacetsView, AuditPageView } from '@nf/contracts';
 import { AdminOnly } from '../auth/auth.decorators';
 import { AuditChainReportDto, AuditEntryDto, AuditFacetsDto, AuditPageDto, ListAuditQuery } from './audit.dto';
-import { AuditChainReport, AuditEntryView, AuditService, toSummary } from './audit.service';
+import { AuditChainReport, AuditEntryView, AuditService, MAX_AUDIT_SEQ, toSummary } from './audit.service';
 
 const DEFAULT_PAGE = 50;
 const seqPipe = new ParseIntPipe({ exceptionFactory: () => new NotFoundException('no audit entry with that seq (it is a positive integer)') });
@@ -52,7 +52,7 @@ export class AuditController {
   @ApiResponse({ status: 200, type: AuditEntryDto })
   @ApiResponse({ status: 404, description: 'no entry with that seq' })
   async entry(@Param('seq', seqPipe) seq: number): Promise<AuditEntryView> {
-    const entry = await this.audit.entry(seq);
+    const entry = seq <= MAX_AUDIT_SEQ ? await this.audit.entry(seq) : undefined;
     if (!entry) throw new NotFoundException(`no audit entry ${seq}`);
     return entry;
   }

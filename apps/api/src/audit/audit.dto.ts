@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { MAX_LIST_LIMIT } from './audit.service';
+import { MAX_AUDIT_SEQ, MAX_LIST_LIMIT } from './audit.service';
 
 /** GET /audit query: every filter optional; newest first, page on with beforeSeq. */
 export class ListAuditQuery {
@@ -50,6 +50,7 @@ export class ListAuditQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_AUDIT_SEQ)
   beforeSeq?: number;
 
   @ApiPropertyOptional({ description: 'Only entries with a larger seq: the newer page before one whose first seq this is (its oldest entries, newest first)', minimum: 0 })
@@ -57,6 +58,7 @@ export class ListAuditQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_AUDIT_SEQ)
   afterSeq?: number;
 
   @ApiPropertyOptional({

@@ -52,6 +52,8 @@ export const ACTOR_ROLE_KEY = 'actorRole';
 const MAX_DETAILS_BYTES = 16 * 1024;
 const DEFAULT_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
+/** The largest seq the log can hold (the column is a 32-bit integer on Postgres): larger ones are refused, never queried. */
+export const MAX_AUDIT_SEQ = 2_147_483_647;
 const VERIFY_PAGE = 200;
 /** Signatures verified between two yields to the event loop (each a few ms of synchronous ML-DSA-65). */
 const VERIFY_YIELD_EVERY = 8;

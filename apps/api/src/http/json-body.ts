@@ -46,7 +46,9 @@ export function jsonNestingExceeds(text: string, max: number): boolean {
   return false;
 }
 
-const tooDeep = (max: number) => new BadRequestException(`JSON body nests objects or arrays deeper than ${max} levels`);
+/** The refusal of a JSON body nested deeper than `max` (the same words for every parser of JSON bodies). */
+export const tooDeepMessage = (max = MAX_JSON_DEPTH) => `JSON body nests objects or arrays deeper than ${max} levels`;
+const tooDeep = (max: number) => new BadRequestException(tooDeepMessage(max));
 const notUtf8 = () => new BadRequestException('JSON body is not valid UTF-8');
 
 type Done = (error: Error | null, body?: unknown) => void;

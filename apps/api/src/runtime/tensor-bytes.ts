@@ -29,11 +29,6 @@ const CTOR: Record<Exclude<Datatype, 'BYTES'>, TypedCtor> = {
 // Typed arrays use the platform's byte order; every platform Node.js supports here is little-endian.
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('raw tensor bytes need a little-endian platform');
 
-/** The exact byte size of a fixed-size tensor, or undefined for BYTES (its size depends on its elements). */
-export function byteSize(datatype: Datatype, shape: readonly number[]): number | undefined {
-  return datatype === 'BYTES' ? undefined : elementCount(shape) * ELEMENT_BYTES[datatype];
-}
-
 /**
  * Decodes one tensor's raw bytes. The size is checked against the shape before anything is
  * allocated; every disagreement is a 400 naming `field`.

@@ -9,7 +9,7 @@ import { ModelRepository } from '../model-repository.service';
 import { Framework, ModelHandle } from '../runtime.types';
 import { InferenceScheduler } from '../scheduler/inference.scheduler';
 import { outcomeOf } from '../scheduler/job-hooks';
-import { decodeInferRequest, encodeTensor, RawInputs, V2OutputJson } from './v2.codec';
+import { decodeInferRequest, RawInputs, V2OutputJson } from './v2.codec';
 import { badRequest } from './v2.errors';
 
 export interface V2InferResponse {
@@ -76,11 +76,6 @@ export class InferenceService {
         running: stats?.running ?? 0,
       },
     };
-  }
-
-  async infer(name: string, version: string | undefined, body: unknown, tenant: TenantPrincipal, headerDeadline: unknown): Promise<V2InferResponse> {
-    const { response, outputs } = await this.inferTensors(name, version, body, tenant, headerDeadline);
-    return { ...response, outputs: outputs.map(encodeTensor) };
   }
 
   /**

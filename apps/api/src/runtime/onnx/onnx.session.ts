@@ -46,9 +46,8 @@ export function openOnnxSession({ modelPath, executionProviders, outputNames, bf
       const results = await (await session).run(feeds, outputNames);
       return outputNames.map((name) => {
         const t = results[name];
-        // A copy we own outright (float16 as its raw bits).
-        let data: Tensor['data'] = Array.isArray(t.data) ? [...(t.data as string[])] : (t.data as Float32Array).slice();
-        if (t.type === 'float16') data = new Uint16Array((data as Float32Array).buffer);
+        // A copy we own outright (float16 arrives as its raw bits: workers hide Float16Array, event-loop models have no FP16).
+        const data: Tensor['data'] = Array.isArray(t.data) ? [...(t.data as string[])] : (t.data as Float32Array).slice();
         t.dispose();
         const output: Tensor = { name, datatype: FROM_ORT[t.type] ?? 'FP32', shape: [...t.dims], data };
         return bf16Outputs.has(name) ? narrowToBf16(output) : output;

@@ -1,4 +1,4 @@
-import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../../../http/json-body';
+import { jsonNestingExceeds, MAX_JSON_DEPTH, tooDeepMessage } from '../../../http/json-body';
 import { Tensor } from '../../runtime.types';
 import { tensorToBytes } from '../../tensor-bytes';
 import { encodeTensor, RawInputs, V2OutputJson } from '../v2.codec';
@@ -44,7 +44,7 @@ function parseHeaderJson(bytes: Uint8Array): unknown {
   } catch {
     throw badRequest('the JSON header (the first Inference-Header-Content-Length bytes) is not UTF-8');
   }
-  if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) throw badRequest(`JSON body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`);
+  if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) throw badRequest(tooDeepMessage());
   let value: unknown;
   try {
     value = JSON.parse(text, (key, v: unknown) => (key === '__proto__' ? undefined : v));

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AuthenticatedRequest, TenantGuard } from '../../../auth/auth.guards';
 import { InjectSettings } from '../../../env/env.module';
 import { Settings } from '../../../env/env.schema';
-import { boundedJsonParser } from '../../../http/json-body';
+import { addBoundedJsonParser, boundedJsonParser, jsonNestingExceeds, MAX_JSON_DEPTH, tooDeepMessage } from '../../../http/json-body';
 import { protocolHttpError } from '../../../pqc/handshake/handshake.service';
 import { SessionStore } from '../../../pqc/sessions/session.store';
 import { TenantPrincipal } from '../../../auth/tenants.service';
@@ -28,9 +28,17 @@ interface InferParams {
 
 const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
+/** The plaintext of a sealed JSON request, bounded like every JSON body (json-body.ts) before anything sees it. */
 function parseSealedRequest(plaintext: Uint8Array): unknown {
+  let text: string;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(plaintext);
+  } catch {
+    throw badRequest('sealed plaintext must be a UTF-8 JSON V2 inference request');
+  }
+  if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) throw badRequest(tooDeepMessage());
+  try {
+    return JSON.parse(text);
   } catch {
     throw badRequest('sealed plaintext must be a UTF-8 JSON V2 inference request');
   }
@@ -77,7 +85,7 @@ export class InferRoute {
         if (request.headers[HEADER_LENGTH] !== undefined) return done(null, body);
         json(request, body, done);
       });
-      scope.addContentTypeParser(SEALED_CONTENT_TYPE, { parseAs: 'buffer' }, json);
+      addBoundedJsonParser(scope, SEALED_CONTENT_TYPE);
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
         const type = request.headers['content-type'];
         if (request.headers[HEADER_LENGTH] !== undefined || mediaType(type) === 'application/octet-stream') return done(null, body);
@@ -99,9 +107,8 @@ export class InferRoute {
     if (type === SEALED_CONTENT_TYPE || (type === 'application/json' && looksSealed(body))) {
       return this.sealed(model, version, tenant, headers, body, reply);
     }
-    // Raw bytes are a binary-extension body when they say so (the header) or are octet-stream; other raw bytes are not a JSON object.
-    const binary = Buffer.isBuffer(body) && (headers[HEADER_LENGTH] !== undefined || type === 'application/octet-stream');
-    if (Buffer.isBuffer(body) && !binary) throw badRequest('request body must be a JSON object');
+    // The body parsers hand over raw bytes only for a binary-extension body (the header, or octet-stream).
+    const binary = Buffer.isBuffer(body);
     const answer = await this.answer(model, version, tenant, headers, binary ? this.split(model, version, body, headers) : { header: body });
     if ('json' in answer) return answer.json;
     return reply.header(HEADER_LENGTH, String(answer.binary.headerLength)).type('application/octet-stream').send(answer.binary.body);
