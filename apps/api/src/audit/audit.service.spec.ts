@@ -146,6 +146,14 @@ describe('AuditService.verifyChain: the full walk verifies each signature once, 
     await expect(service.verifyChain()).resolves.toEqual(broken(4, 'missing seq'));
   });
 
+  it('names the first broken entry even when a forged signature precedes a later edit inside the verified prefix', async () => {
+    await append(5);
+    await service.verifyChain();
+    repository.rows[2].signature = Buffer.from('forged').toString('base64url');
+    repository.rows[3].details = '{"i":99}';
+    await expect(service.verifyChain()).resolves.toEqual(broken(3, 'bad signature'));
+  });
+
   it('verifies every signature again when entries were cut off the end since (the digest was never reached)', async () => {
     await append(5);
     await service.verifyChain();

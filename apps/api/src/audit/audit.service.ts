@@ -171,8 +171,12 @@ export class AuditService {
   async verifyChain(): Promise<AuditChainReport> {
     await this.signer.refresh();
     const genesis = { seq: 0, hash: GENESIS_HASH };
-    let walk = await this.walk(genesis, Infinity, this.verified);
-    if (walk.untrusted) walk = await this.walk(genesis, Infinity);
+    const trusted = this.verified;
+    let walk = await this.walk(genesis, Infinity, trusted);
+    // A break inside the trusted prefix was found with its signatures unchecked: an earlier entry's
+    // forged signature would be missed, so the verdict there comes from a walk that checks them all.
+    const brokeInPrefix = trusted && walk.firstBroken && walk.firstBroken.seq <= trusted.head.seq;
+    if (walk.untrusted || brokeInPrefix) walk = await this.walk(genesis, Infinity);
     this.verified = walk.prefix;
     const ok = walk.firstBroken === undefined;
     if (ok) this.metrics.chainOk.set(1);
