@@ -17,9 +17,15 @@ export interface Server {
   dir: string;
 }
 
+/**
+ * NF_BENCH_CPU_PROF=<dir>: every server a benchmark starts writes a V8 CPU profile there when it exits
+ * (`node --cpu-prof`); `node dist/bench/profile.js <file>` summarises one.
+ */
+const cpuProfileFlags = () => (process.env.NF_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.NF_BENCH_CPU_PROF)}`] : []);
+
 /** Starts `node <args>` and resolves once it logs "listening on <url>" (and "listening on https://..." too with `https`). */
 export function spawnAndWait(args: string[], env: Record<string, string>, dir: string, https = false): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...cpuProfileFlags(), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let server: Server | undefined;

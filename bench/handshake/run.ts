@@ -1,11 +1,13 @@
-// Handshake benchmark: (a) the in-process crypto ceiling on all cores and (b) HTTP handshakes/s
-// against the real server, in one run, with b/a and latency percentiles written to
-// bench/results/handshake.json; then full TLS 1.3 handshakes/s on the https listener (tls.ts).
+// Handshake benchmark: (a) the in-process crypto ceiling on all cores, (b) HTTP handshakes/s
+// against the real server and (c) against a bare node:http server doing the same crypto and nothing
+// else (bare-server.ts: what HTTP alone costs here), in one run, with b/a, c/a, b/c and latency
+// percentiles written to bench/results/handshake.json; then full TLS 1.3 handshakes/s on the https
+// listener (tls.ts).
 // Client messages are computed and serialised before timing starts, and sent over lean keep-alive
 // connections (../keep-alive-client.ts), so the load generator, which shares the cores with the
 // server, measures the server rather than its own crypto and HTTP client.
 //
-//   npm run bench:handshake [-- --seconds=5 --handshakes=3000 --concurrency=64]
+//   npm run bench:handshake [-- --seconds=5 --handshakes=3000 --concurrency=64 --tls=no]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { createClientHello, parseHandshakeInfo } from '@nf/pqc';
 import { runCryptoCeiling } from '@nf/pqc/bench/ceiling';
 import { jsonPost, KeepAliveConnection } from '../keep-alive-client';
-import { percentile, ROOT, startService } from '../support';
+import { percentile, ROOT, spawnAndWait, startService } from '../support';
 import { describeTls, runTlsBench } from './tls';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -104,10 +106,19 @@ async function main(): Promise<void> {
   const loadAtStart = load();
   const ceiling = await runCryptoCeiling({ seconds: SECONDS, onPhase: (name) => console.log(`(a) ${name}...`) });
   const a = ceiling.results.handshakeHybridAllCores.opsPerSecond;
+  const bare = await spawnAndWait([path.join(__dirname, 'bare-server.js')], {}, ROOT);
+  let c: Awaited<ReturnType<typeof httpPhase>>;
+  try {
+    console.log('(c) bare HTTP server, same crypto...');
+    c = await httpPhase(bare.url, bare.child.pid!);
+  } finally {
+    bare.child.kill('SIGKILL');
+  }
   // A wide skew window: the hellos are made before timing starts.
   const server = await startService({ PQC_HANDSHAKE_MAX_SKEW_SECONDS: '600' });
   try {
     const loadBeforeHttp = load();
+    console.log('(b) the service...');
     const b = await httpPhase(server.url, server.child.pid!);
     const result = {
       schema: 'neural-fabric/bench/handshake/v1',
@@ -120,6 +131,10 @@ async function main(): Promise<void> {
       b_http: b,
       ratio_b_over_a: +(b.handshakesPerSecond / a).toFixed(3),
       goal_ratio: 0.8,
+      // The baseline: the same crypto behind a bare node:http server, and the load generator, on the same cores.
+      c_bareHttp: c,
+      ratio_c_over_a: +(c.handshakesPerSecond / a).toFixed(3),
+      ratio_b_over_c: +(b.handshakesPerSecond / c.handshakesPerSecond).toFixed(3),
       // The same ratio per second of CPU (the server's and the load generator's against the ceiling
       // process's): about what b/a would be on cores of their own when both phases keep every core
       // busy, and steadier when other work takes turns on them.
@@ -134,10 +149,12 @@ async function main(): Promise<void> {
     console.log(`/health/live during (b): p99 ${b.liveness.p99Ms} ms, max ${b.liveness.maxMs} ms (goal < 1000 ms)`);
     const us = (v: number | null) => (v === null ? 'n/a' : Math.round(v));
     console.log(`CPU per handshake during (b): server ${us(b.cpuMicrosecondsPerHandshake.server)} µs, load generator ${us(b.cpuMicrosecondsPerHandshake.loadGenerator)} µs; per CPU-second b/a = ${result.ratio_b_over_a_perCpuSecond}; load average ${result.loadAverage1m.start} / ${result.loadAverage1m.beforeHttp} / ${result.loadAverage1m.end}`);
-    console.log(`b/a = ${result.ratio_b_over_a} (goal >= 0.8); written to ${path.relative(ROOT, OUT)}`);
+    console.log(`(c) bare HTTP, same crypto: ${c.handshakesPerSecond} handshakes/s (p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms); CPU per handshake: server ${us(c.cpuMicrosecondsPerHandshake.server)} µs, load generator ${us(c.cpuMicrosecondsPerHandshake.loadGenerator)} µs`);
+    console.log(`b/a = ${result.ratio_b_over_a} (goal >= 0.8), c/a = ${result.ratio_c_over_a}, b/c = ${result.ratio_b_over_c}; written to ${path.relative(ROOT, OUT)}`);
   } finally {
     server.child.kill('SIGTERM');
   }
+  if (args.tls === 'no') return;
   // The same file gains the PQ-TLS figures, and the app-layer handshake against a full TLS one.
   const tls = await runTlsBench({ seconds: SECONDS, concurrency: CONCURRENCY });
   const result = JSON.parse(readFileSync(OUT, 'utf8'));
