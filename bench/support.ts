@@ -19,9 +19,13 @@ export interface Server {
 
 /**
  * NF_BENCH_CPU_PROF=<dir>: every server a benchmark starts writes a V8 CPU profile there when it exits
- * (`node --cpu-prof`); `node dist/bench/profile.js <file>` summarises one.
+ * (`node --cpu-prof`); `node dist/bench/profile.js <file>` summarises one. NF_BENCH_HEAP_PROF=<dir>:
+ * the same with sampled allocations (`node --heap-prof`; open the file in Chrome DevTools).
  */
-const cpuProfileFlags = () => (process.env.NF_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.NF_BENCH_CPU_PROF)}`] : []);
+const cpuProfileFlags = () => [
+  ...(process.env.NF_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.NF_BENCH_CPU_PROF)}`] : []),
+  ...(process.env.NF_BENCH_HEAP_PROF ? ['--heap-prof', `--heap-prof-dir=${path.resolve(process.env.NF_BENCH_HEAP_PROF)}`] : []),
+];
 
 /** Starts `node <args>` and resolves once it logs "listening on <url>" (and "listening on https://..." too with `https`). */
 export function spawnAndWait(args: string[], env: Record<string, string>, dir: string, https = false): Promise<Server> {

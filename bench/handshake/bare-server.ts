@@ -74,5 +74,9 @@ function main(): void {
   });
 }
 
-if (isMainThread) main();
+if (isMainThread) {
+  // Exit normally on SIGTERM, so a CPU profile (NF_BENCH_CPU_PROF) is written.
+  process.on('SIGTERM', () => process.exit(0));
+  main();
+}
 else worker(workerData as BenchSetup);

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     console.log('(c) bare HTTP server, same crypto...');
     c = await httpPhase(bare.url, bare.child.pid!);
   } finally {
-    bare.child.kill('SIGKILL');
+    bare.child.kill('SIGTERM');
   }
   // A wide skew window: the hellos are made before timing starts.
   const server = await startService({ PQC_HANDSHAKE_MAX_SKEW_SECONDS: '600' });

@@ -111,8 +111,9 @@ describe('HTTP surface: probes, metrics, errors, docs', () => {
     expect(res.body.errors).toHaveProperty('name'); // the DTO's answer, not the parser's
   });
 
-  it.each(['/health/live', '/docs', '/pqc/handshake', '/no/such/route'])('sends security headers on %s', async (route) => {
-    const res = await t.http.get(route);
+  it('sends helmet\'s document headers on HTML pages', async () => {
+    const res = await t.http.get('/docs');
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'SAMEORIGIN',
@@ -125,6 +126,26 @@ describe('HTTP surface: probes, metrics, errors, docs', () => {
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it.each([
+    ['GET', '/health/live', 200],
+    ['GET', '/pqc/handshake', 200],
+    ['GET', '/no/such/route', 404],
+    ['POST', '/v2/models/tiny-mlp/infer', 400],
+    ['GET', '/metrics', 200],
+  ])('sends the API headers, not the document ones, on %s %s (%d)', async (method, route, status) => {
+    const res = await (method === 'GET' ? t.http.get(route) : t.http.post(route).send({})).expect(status);
+    expect(res.headers['content-type']).not.toMatch(/^text\/html/);
+    expect(res.headers).toMatchObject({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    });
+    for (const documentOnly of ['referrer-policy', 'cross-origin-opener-policy', 'x-dns-prefetch-control', 'strict-transport-security', 'x-powered-by']) {
+      expect(res.headers[documentOnly]).toBeUndefined();
+    }
   });
 
   it('serves the OpenAPI document and its UI at /docs', async () => {
