@@ -4,7 +4,8 @@
 // Against the in-process ceiling it shows what HTTP alone costs on this machine, so the service's
 // own overhead is the gap between it and this server.
 //
-//   node dist/bench/handshake/bare-server.js     (prints "listening on <url>")
+//   node dist/bench/handshake/bare-server.js [--workers=N]    (prints "listening on <url>"; default one
+//   worker per core; 0 runs the crypto on the event loop)
 import { availableParallelism } from 'node:os';
 import * as http from 'node:http';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -21,37 +22,42 @@ interface Job {
 }
 type Answer = { id: number; status: number; json: string };
 
-function worker(setup: BenchSetup): void {
+/** The server side of one handshake: hello bytes in, status and JSON out. */
+function responder(setup: BenchSetup): (job: Job) => Answer {
   const provider = selectProvider();
   const bundle = parseBundle(setup.bundles[SUITE], provider);
   const bundleSha256 = bundleFingerprint(bundle);
   const decapsulationKey = getSuite(SUITE, provider).kem.decapsulationKey(setup.kemSeeds[SUITE]);
   const decoder = new TextDecoder();
-  parentPort!.on('message', ({ id, body }: Job) => {
-    let answer: Answer;
+  return ({ id, body }) => {
     try {
       const hello = parseClientHello(JSON.parse(decoder.decode(body)), provider);
       const { response } = respondToHello({ hello, bundle, bundleSha256, decapsulationKey, now: Date.now(), maxSkewMs: MAX_SKEW_MS, provider });
-      answer = { id, status: 200, json: JSON.stringify(response) };
+      return { id, status: 200, json: JSON.stringify(response) };
     } catch (error) {
-      answer = { id, status: 400, json: JSON.stringify({ message: (error as Error).message }) };
+      return { id, status: 400, json: JSON.stringify({ message: (error as Error).message }) };
     }
-    parentPort!.postMessage(answer);
-  });
+  };
+}
+
+function worker(setup: BenchSetup): void {
+  const respond = responder(setup);
+  parentPort!.on('message', (job: Job) => parentPort!.postMessage(respond(job)));
 }
 
 function main(): void {
   const setup = createBenchSetup(1);
   const info = JSON.stringify(createHandshakeInfo(parseBundle(setup.bundles[SUITE])));
-  const workers = Array.from({ length: availableParallelism() }, () => new Worker(__filename, { workerData: setup }));
+  const count = Number(process.argv.find((a) => a.startsWith('--workers='))?.split('=')[1] ?? availableParallelism());
+  const workers = Array.from({ length: count }, () => new Worker(__filename, { workerData: setup }));
   const waiting = new Map<number, http.ServerResponse>();
-  for (const w of workers) {
-    w.on('message', ({ id, status, json }: Answer) => {
-      const res = waiting.get(id)!;
-      waiting.delete(id);
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
-    });
-  }
+  const answer = ({ id, status, json }: Answer) => {
+    const res = waiting.get(id)!;
+    waiting.delete(id);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
+  };
+  for (const w of workers) w.on('message', answer);
+  const inline = count === 0 ? responder(setup) : undefined;
   let nextId = 0;
   const server = http.createServer((req, res) => {
     if (req.method === 'GET') {
@@ -64,7 +70,8 @@ function main(): void {
       const id = nextId++;
       waiting.set(id, res);
       const body = Buffer.concat(chunks);
-      workers[id % workers.length].postMessage({ id, body } satisfies Job);
+      if (inline) answer(inline({ id, body }));
+      else workers[id % workers.length].postMessage({ id, body } satisfies Job);
     });
   });
   server.keepAliveTimeout = 60_000;

@@ -157,6 +157,12 @@ export async function runCryptoCeiling(options: CeilingOptions = {}): Promise<Ce
   };
 }
 
+/** The hybrid handshake on `workers` cores (default all) alone: what a benchmark repeats between its other phases. */
+export function runHandshakeCeiling(options: Pick<CeilingOptions, 'seconds' | 'workers' | 'inputs'> = {}): Promise<PhaseResult> {
+  const setup = createBenchSetup(options.inputs ?? 32);
+  return runPhase({ kind: 'handshake', suite: 'X-Wing+ML-DSA-65' }, options.workers ?? availableParallelism(), setup, (options.seconds ?? 5) * 1000);
+}
+
 export function formatCeilingSummary(result: CeilingResult): string {
   const r = result.results;
   const n = (x: number) => x.toFixed(0).padStart(7);
