@@ -143,9 +143,12 @@ export class AuditService {
     const match = { action, actorId, actorName, since, until };
     // An empty page lies after every entry newer than its window's start (or nowhere, without one).
     const counts = await this.entries.counts(match, entries[0]?.seq ?? (filter.beforeSeq === undefined ? undefined : filter.beforeSeq - 1));
+    // A page holds every matching entry between its first seq and its last, so what the counts leave
+    // (matching, not above the page, not on it) lies below it. An append in between lands above the page
+    // and so counts in total and above alike.
     const last = entries.at(-1);
-    const older = last && last.seq > 1 ? (await this.entries.list({ ...match, beforeSeq: last.seq, limit: 1 })).length > 0 : false;
-    return { entries, total: counts.total, newer: counts.above, ...(older ? { nextBeforeSeq: last!.seq } : {}) };
+    const older = last !== undefined && counts.total - counts.above - entries.length > 0;
+    return { entries, total: counts.total, newer: counts.above, ...(older ? { nextBeforeSeq: last.seq } : {}) };
   }
 
   /** One entry with every field, or null. */
