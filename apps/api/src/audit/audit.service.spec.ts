@@ -4,13 +4,15 @@ import { Registry } from 'prom-client';
 import { AuditEntryEntity } from './audit.entity';
 import { GENESIS_HASH } from './audit.hash';
 import { AuditMetrics } from './audit.metrics';
-import { AuditRepository, ChainHead } from './audit.repository';
+import { AuditMatch, AuditQuery, AuditRepository, ChainHead } from './audit.repository';
 import { AuditService } from './audit.service';
 import { IdentitySigner } from './identity-signer';
 
 /** The log in memory, in seq order; tests edit and delete rows in place as an attacker would. */
 class MemoryAuditRepository {
   rows: AuditEntryEntity[] = [];
+  /** Calls to list and counts: the queries a page of GET /audit costs. */
+  queries = 0;
 
   async append(build: (head: ChainHead) => AuditEntryEntity): Promise<AuditEntryEntity> {
     const last = this.rows.at(-1);
@@ -25,6 +27,26 @@ class MemoryAuditRepository {
 
   async count(): Promise<number> {
     return this.rows.length;
+  }
+
+  async list(query: AuditQuery): Promise<AuditEntryEntity[]> {
+    this.queries++;
+    const { beforeSeq, afterSeq } = query;
+    const rows = this.matching(query).filter((r) => (beforeSeq === undefined || r.seq < beforeSeq) && (afterSeq === undefined || r.seq > afterSeq));
+    if (afterSeq !== undefined && beforeSeq === undefined) return rows.slice(0, query.limit).reverse();
+    return rows.reverse().slice(0, query.limit);
+  }
+
+  async counts(match: AuditMatch, aboveSeq?: number): Promise<{ total: number; above: number }> {
+    this.queries++;
+    const rows = this.matching(match);
+    return { total: rows.length, above: aboveSeq === undefined ? 0 : rows.filter((r) => r.seq > aboveSeq).length };
+  }
+
+  private matching(match: AuditMatch): AuditEntryEntity[] {
+    return this.rows.filter((r) => (match.action === undefined || r.action === match.action) && (match.actorId === undefined || r.actorId === match.actorId)
+      && (match.actorName === undefined || r.actorName === match.actorName) && (match.since === undefined || r.at >= match.since)
+      && (match.until === undefined || r.at <= match.until));
   }
 }
 
@@ -160,5 +182,65 @@ describe('AuditService.verifyChain: the full walk verifies each signature once, 
     repository.rows.pop();
     repository.rows[1].signature = Buffer.from('forged').toString('base64url');
     await expect(service.verifyChain()).resolves.toEqual(broken(2, 'bad signature'));
+  });
+});
+
+describe('AuditService.page: where a page lies, from one list and the counts', () => {
+  let repository: MemoryAuditRepository;
+  let service: AuditService;
+  const seqs = (page: { entries: { seq: number }[] }) => page.entries.map((e) => e.seq);
+
+  beforeEach(async () => {
+    repository = new MemoryAuditRepository();
+    service = new AuditService(repository as unknown as AuditRepository, new CountingSigner(), new AuditMetrics(new Registry()));
+    // Seqs 1..7; the odd ones are logins, the even ones rotations.
+    for (let i = 1; i <= 7; i++) await service.record({ actor: { type: 'system' }, action: i % 2 ? 'login_succeeded' : 'rotation_requested' });
+    repository.queries = 0;
+  });
+
+  it('offers nextBeforeSeq while older entries remain, not on the last page', async () => {
+    const first = await service.page({ limit: 3 });
+    expect(first).toEqual({ entries: expect.anything(), total: 7, newer: 0, nextBeforeSeq: 5 });
+    expect(seqs(first)).toEqual([7, 6, 5]);
+    const middle = await service.page({ limit: 3, beforeSeq: 5 });
+    expect(middle).toMatchObject({ total: 7, newer: 3, nextBeforeSeq: 2 });
+    expect(seqs(middle)).toEqual([4, 3, 2]);
+    const last = await service.page({ limit: 3, beforeSeq: 2 });
+    expect(seqs(last)).toEqual([1]);
+    expect(last).toEqual({ entries: expect.anything(), total: 7, newer: 6 });
+    // A page that ends exactly at the oldest entry is the last one too.
+    expect(await service.page({ limit: 4, beforeSeq: 5 })).not.toHaveProperty('nextBeforeSeq');
+    expect(await service.page({ limit: 7 })).not.toHaveProperty('nextBeforeSeq');
+  });
+
+  it('counts only entries that match the filter: older non-matching entries do not make a next page', async () => {
+    const first = await service.page({ action: 'rotation_requested', limit: 2 });
+    expect(seqs(first)).toEqual([6, 4]);
+    expect(first).toMatchObject({ total: 3, newer: 0, nextBeforeSeq: 4 });
+    const last = await service.page({ action: 'rotation_requested', limit: 2, beforeSeq: 4 });
+    expect(seqs(last)).toEqual([2]); // seq 1 is older but a login
+    expect(last).toEqual({ entries: expect.anything(), total: 3, newer: 2 });
+  });
+
+  it('places a newer page (afterSeq) the same way', async () => {
+    const back = await service.page({ action: 'login_succeeded', limit: 2, afterSeq: 1 });
+    expect(seqs(back)).toEqual([5, 3]);
+    expect(back).toMatchObject({ total: 4, newer: 1, nextBeforeSeq: 3 });
+    const top = await service.page({ action: 'login_succeeded', limit: 2, afterSeq: 3 });
+    expect(seqs(top)).toEqual([7, 5]);
+    expect(top).toMatchObject({ total: 4, newer: 0, nextBeforeSeq: 5 });
+  });
+
+  it('answers an empty page without a next one', async () => {
+    expect(await service.page({ since: Date.now() + 60_000 })).toEqual({ entries: [], total: 0, newer: 0 });
+    expect(await service.page({ beforeSeq: 1 })).toEqual({ entries: [], total: 7, newer: 7 });
+  });
+
+  it('costs one list and the counts, however the page lies', async () => {
+    for (const filter of [{ limit: 3 }, { limit: 3, beforeSeq: 5 }, { limit: 3, beforeSeq: 2 }, { action: 'rotation_requested', limit: 2, beforeSeq: 4 }]) {
+      repository.queries = 0;
+      await service.page(filter);
+      expect(repository.queries).toBe(2);
+    }
   });
 });

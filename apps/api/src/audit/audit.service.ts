@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { actionLabel } from './audit.actions';
@@ -8,6 +7,7 @@ import { AUDIT_SIGNATURE_CONTEXT, canonicalJson, entryHash, GENESIS_HASH, isPlai
 import { AuditMetrics } from './audit.metrics';
 import { AuditRepository, ChainHead } from './audit.repository';
 import { AuditActor, AuditChainReport, AuditEntrySummaryView, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
+import { PrefixWalk, VerifiedPrefix, VerifiedPrefixCache } from './audit.verified-prefix';
 import { IdentitySigner } from './identity-signer';
 
 export type { AuditActor, AuditChainReport, AuditEntrySummaryView, AuditEntryView, AuditFilter, AuditInput } from './audit.types';
@@ -23,19 +23,6 @@ export interface AuditChainProgress {
   /** Whether it reached the newest entry (false when `limit` or a break stopped it first). */
   complete: boolean;
   firstBroken?: AuditChainReport['firstBroken'];
-}
-
-/**
- * What the last full walk found to hold: the log up to `head`, a digest of every entry's signature fields
- * there, and for each key version the seq of one entry it signed. The next walk re-checks links and hashes
- * (SHA-256, cheap) everywhere but verifies signatures only after `head`, plus those samples (so a key version
- * that no longer verifies shows); if the digest differs, a signature was changed and the walk starts over
- * verifying every one.
- */
-interface VerifiedPrefix {
-  head: ChainHead;
-  digest: string;
-  samples: ReadonlyMap<number, number>;
 }
 
 interface Walk extends Omit<AuditChainProgress, 'ok'> {
@@ -71,8 +58,7 @@ export class AuditInputError extends Error {
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
-  /** The prefix of the log the last full walk verified (verifyChain). */
-  private verified?: VerifiedPrefix;
+  private readonly verified = new VerifiedPrefixCache();
 
   constructor(
     private readonly entries: AuditRepository,
@@ -143,9 +129,12 @@ export class AuditService {
     const match = { action, actorId, actorName, since, until };
     // An empty page lies after every entry newer than its window's start (or nowhere, without one).
     const counts = await this.entries.counts(match, entries[0]?.seq ?? (filter.beforeSeq === undefined ? undefined : filter.beforeSeq - 1));
+    // A page holds every matching entry between its first seq and its last, so what the counts leave
+    // (matching, not above the page, not on it) lies below it. An append in between lands above the page
+    // and so counts in total and above alike.
     const last = entries.at(-1);
-    const older = last && last.seq > 1 ? (await this.entries.list({ ...match, beforeSeq: last.seq, limit: 1 })).length > 0 : false;
-    return { entries, total: counts.total, newer: counts.above, ...(older ? { nextBeforeSeq: last!.seq } : {}) };
+    const older = last !== undefined && counts.total - counts.above - entries.length > 0;
+    return { entries, total: counts.total, newer: counts.above, ...(older ? { nextBeforeSeq: last.seq } : {}) };
   }
 
   /** One entry with every field, or null. */
@@ -166,18 +155,18 @@ export class AuditService {
    * 'bad signature'. `entries` is the number of entries in the log. Sets nf_audit_chain_ok.
    * It cannot see the newest entries cut off the end: compare the head with what you expect.
    * Links and hashes are checked on every call; ML-DSA-65 signatures only where the last call did not
-   * already verify them unchanged (VerifiedPrefix), so repeated calls cost the new entries, not the log.
+   * already verify them unchanged (VerifiedPrefixCache), so repeated calls cost the new entries, not the log.
    */
   async verifyChain(): Promise<AuditChainReport> {
     await this.signer.refresh();
     const genesis = { seq: 0, hash: GENESIS_HASH };
-    const trusted = this.verified;
-    let walk = await this.walk(genesis, Infinity, trusted);
+    const trusting = this.verified.trustingWalk();
+    let walk = await this.walk(genesis, Infinity, trusting);
     // A break inside the trusted prefix was found with its signatures unchecked: an earlier entry's
     // forged signature would be missed, so the verdict there comes from a walk that checks them all.
-    const brokeInPrefix = trusted && walk.firstBroken && walk.firstBroken.seq <= trusted.head.seq;
-    if (walk.untrusted || brokeInPrefix) walk = await this.walk(genesis, Infinity);
-    this.verified = walk.prefix;
+    const brokeInPrefix = walk.firstBroken !== undefined && trusting.trusts(walk.firstBroken.seq);
+    if (walk.untrusted || brokeInPrefix) walk = await this.walk(genesis, Infinity, new PrefixWalk());
+    this.verified.keep(walk.prefix);
     const ok = walk.firstBroken === undefined;
     if (ok) this.metrics.chainOk.set(1);
     else this.reportBreak(walk.firstBroken!);
@@ -214,34 +203,28 @@ export class AuditService {
   /**
    * Verifies entries after `from` in seq order, up to `limit`, stopping at the first that does
    * not hold. Yields to the event loop every few signatures (each a synchronous ML-DSA-65
-   * verification of a few ms) so a long walk never stalls requests for long.
+   * verification of a few ms) so a long walk never stalls requests for long. A full walk from genesis
+   * passes `tracking`: it decides which signatures to verify and records the prefix the walk verified.
    */
-  private async walk(from: ChainHead, limit: number, trusted?: VerifiedPrefix): Promise<Walk> {
+  private async walk(from: ChainHead, limit: number, tracking?: PrefixWalk): Promise<Walk> {
     let head = from;
     let verified = 0;
     let signatures = 0;
-    const fromGenesis = from.seq === 0;
-    const digest = createHash('sha256');
-    const samples = new Map<number, number>();
     for (;;) {
       if (verified >= limit) return { head, verified, complete: (await this.entries.pageAfter(head.seq, 1)).length === 0 };
       const page = await this.entries.pageAfter(head.seq, Math.min(VERIFY_PAGE, limit - verified));
       if (page.length === 0) {
         // Ended before the trusted head (entries cut off the end): its digest was never compared, so trust nothing.
-        if (trusted && head.seq < trusted.head.seq) return { head, verified, complete: false, untrusted: true };
-        return { head, verified, complete: true, ...(fromGenesis ? { prefix: { head, digest: digest.digest('hex'), samples } } : {}) };
+        if (tracking?.endsShort(head)) return { head, verified, complete: false, untrusted: true };
+        return { head, verified, complete: true, ...(tracking ? { prefix: tracking.verifiedTo(head) } : {}) };
       }
       for (const entry of page) {
         const expectedSeq = head.seq + 1;
-        const checkSignature = !trusted || entry.seq > trusted.head.seq || trusted.samples.get(entry.sigKeyVersion) === entry.seq;
+        const checkSignature = tracking?.needsSignature(entry) ?? true;
         const reason = entry.seq !== expectedSeq ? 'missing seq' : this.brokenReason(entry, head.hash, checkSignature);
         if (reason) return { head, verified, complete: false, firstBroken: { seq: reason === 'missing seq' ? expectedSeq : entry.seq, reason } };
         head = { seq: entry.seq, hash: entry.hash };
-        digest.update(`${entry.seq} ${entry.hash} ${entry.sigKeyVersion} ${entry.signature}\n`);
-        if (!samples.has(entry.sigKeyVersion)) samples.set(entry.sigKeyVersion, entry.seq);
-        if (trusted && entry.seq === trusted.head.seq && (entry.hash !== trusted.head.hash || digest.copy().digest('hex') !== trusted.digest)) {
-          return { head, verified, complete: false, untrusted: true };
-        }
+        if (tracking && !tracking.add(entry)) return { head, verified, complete: false, untrusted: true };
         verified++;
         if (checkSignature && ++signatures % VERIFY_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }

@@ -34,6 +34,9 @@ export interface AdminPrincipal {
 
 export const toPrincipal = (a: AdminAccountEntity): AdminPrincipal => ({ id: a.id, name: a.name, role: a.role });
 
+/** An admin as the actor of an audit entry, with the role it holds now (the entry keeps it). */
+export const adminActor = (a: AdminPrincipal): AuditActor => ({ type: 'admin', id: a.id, name: a.name, role: a.role });
+
 /** Admin accounts: creation (one-time passwords only), password changes and resets, first-start bootstrap. */
 @Injectable()
 export class AdminAccountsService {
@@ -123,7 +126,7 @@ export class AdminAccountsService {
     );
     await this.sessions.delete({ adminId: account.id, id: Not(keepSessionId) });
     await this.removeInitialPasswordFile((filed) => filed === current);
-    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name, role: account.role }, action: 'password_changed', target: `admin:${account.id}` });
+    await this.audit.record({ actor: adminActor(account), action: 'password_changed', target: `admin:${account.id}` });
   }
 
   byName(name: string): Promise<AdminAccountEntity | null> {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common'
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ServiceModeView, SessionView } from '@nf/contracts';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { AdminAccountsService, AdminPrincipal, toPrincipal } from './admin-accounts.service';
+import { AdminAccountsService, adminActor, AdminPrincipal, toPrincipal } from './admin-accounts.service';
 import { AdminSessionsService, SESSION_COOKIE } from './admin-sessions.service';
 import { AdminOnly, AllowPasswordChangePending, CurrentAdmin } from './auth.decorators';
 import { ChangePasswordDto, LoginDto } from './auth.dto';
@@ -62,7 +62,7 @@ export class AuthController {
   async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentAdmin() admin: AdminPrincipal): Promise<void> {
     await this.sessions.destroy(request.nfAdminSession!.id);
     reply.header('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, '', { secure: this.secure(request), maxAgeSeconds: 0 }));
-    await this.audit.record({ actor: { type: 'admin', id: admin.id, name: admin.name, role: admin.role }, action: 'logout', target: `admin:${admin.id}` });
+    await this.audit.record({ actor: adminActor(admin), action: 'logout', target: `admin:${admin.id}` });
   }
 
   @Get('me')

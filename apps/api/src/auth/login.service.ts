@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { InjectSettings } from '../env/env.module';
 import { Settings } from '../env/env.schema';
 import { Clock } from '../lifecycle/clock';
-import { AdminAccountsService } from './admin-accounts.service';
+import { AdminAccountsService, adminActor } from './admin-accounts.service';
 import { AdminSessionsService } from './admin-sessions.service';
 import { AdminAccountEntity } from './auth.entities';
 import { badCredentials, TooManyLoginsException } from './auth.errors';
@@ -89,7 +89,7 @@ export class LoginService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.throttle.release(byAddress.reservation);
     const session = await this.sessions.create(account.id);
     this.metrics.login('ok');
-    await this.audit.record({ actor: { type: 'admin', id: account.id, name: account.name, role: account.role }, action: 'login_succeeded', target: `admin:${account.id}`, details: { ip: address } });
+    await this.audit.record({ actor: adminActor(account), action: 'login_succeeded', target: `admin:${account.id}`, details: { ip: address } });
     return { account, ...session };
   }
 

@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AdminPrincipal } from './admin-accounts.service';
+import { adminActor, AdminPrincipal } from './admin-accounts.service';
 import { AdminOnly, CurrentAdmin } from './auth.decorators';
 import { CreateTenantDto } from './auth.dto';
 import { ApiKeyView, TenantsService, TenantView } from './tenants.service';
 
-const actorOf = (admin: AdminPrincipal) => ({ type: 'admin' as const, id: admin.id, name: admin.name, role: admin.role });
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiTags('auth')
@@ -20,7 +19,7 @@ export class TenantsController {
   @ApiResponse({ status: 400, description: 'invalid name' })
   @ApiResponse({ status: 409, description: 'name taken or reserved' })
   create(@Body() body: CreateTenantDto, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantView> {
-    return this.tenants.createTenant(body.name, actorOf(admin));
+    return this.tenants.createTenant(body.name, adminActor(admin));
   }
 
   @Get('tenants')
@@ -38,7 +37,7 @@ export class TenantsController {
   @ApiResponse({ status: 400, description: 'id is not a UUID' })
   @ApiResponse({ status: 404, description: 'unknown tenant' })
   createKey(@Param('id', uuid) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<ApiKeyView & { key: string }> {
-    return this.tenants.createApiKey(id, actorOf(admin));
+    return this.tenants.createApiKey(id, adminActor(admin));
   }
 
   @Delete('api-keys/:id')
@@ -48,6 +47,6 @@ export class TenantsController {
   @ApiResponse({ status: 400, description: 'id is not a UUID' })
   @ApiResponse({ status: 404, description: 'unknown key' })
   revoke(@Param('id', uuid) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<ApiKeyView> {
-    return this.tenants.revokeApiKey(id, actorOf(admin));
+    return this.tenants.revokeApiKey(id, adminActor(admin));
   }
 }

@@ -111,7 +111,7 @@ function toParameter(value: unknown): InferParameter | undefined {
 function contentsData(contents: TensorContents | null, datatype: string, field: string): unknown[] {
   const wanted = CONTENTS_FIELD[datatype];
   const given = CONTENTS_FIELDS.filter((f) => (contents?.[f]?.length ?? 0) > 0);
-  if (!wanted && (datatype === 'FP16' || datatype === 'BF16')) {
+  if (datatype === 'FP16' || datatype === 'BF16') {
     throw badRequest(`${field}: ${datatype} tensors travel as raw bytes in raw_input_contents (protobuf has no 16-bit float)`);
   }
   // An unknown datatype: no data, so the codec's datatype check names the problem.

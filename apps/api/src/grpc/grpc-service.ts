@@ -6,7 +6,7 @@ import { parseCookies } from '../auth/cookies';
 import { CSRF_HEADER } from '../auth/csrf';
 import { TenantPrincipal } from '../auth/tenants.service';
 import { InferenceController } from '../runtime/api/inference.controller';
-import { InferenceService } from '../runtime/api/inference.service';
+import { InferenceService, MAX_DEADLINE_MS } from '../runtime/api/inference.service';
 import { V2Error } from '../runtime/api/v2.errors';
 import { ModelRepository } from '../runtime/model-repository.service';
 import { grpcToV2Body, ModelInferRequest, v2ToGrpcResponse } from './grpc-codec';
@@ -22,16 +22,13 @@ interface Caller {
 /** The server's extensions that gRPC serves too; the others (sealed inference, binary tensor data) are REST media types. */
 const GRPC_EXTENSIONS = ['model_repository'];
 
-/** The longest relative deadline the REST path accepts (x-request-deadline-ms). */
-const MAX_DEADLINE_MS = 3_600_000;
-
 /** A metadata value as the REST header would be: one string, an array when repeated, undefined when absent. */
 function header(metadata: Metadata, key: string): string | string[] | undefined {
   const values = metadata.get(key).map((v) => (typeof v === 'string' ? v : v.toString('latin1')));
   return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
 }
 
-/** The call's gRPC deadline as the REST path's relative deadline in ms (undefined when the call has none). */
+/** The call's gRPC deadline as the REST path's relative deadline in ms (undefined when the call has none), capped at the longest it accepts. */
 export function callDeadlineMs(call: ServerUnaryCall<unknown, unknown>): number | undefined {
   const deadline = call.getDeadline();
   const at = deadline instanceof Date ? deadline.getTime() : deadline;

@@ -28,12 +28,15 @@ const PLATFORM: Record<Framework, string> = {
   mock: 'mock',
 };
 
+/** The longest relative deadline, one hour: a longer x-request-deadline-ms or timeout_ms is refused, a longer gRPC deadline cut to it. */
+export const MAX_DEADLINE_MS = 3_600_000;
+
 /** Parses a relative deadline in milliseconds (header or timeout_ms parameter). */
 export function parseDeadlineMs(raw: unknown, field: string): number | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > 3_600_000) {
-    throw badRequest(`${field} must be a whole number of milliseconds from 1 to 3600000`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_DEADLINE_MS) {
+    throw badRequest(`${field} must be a whole number of milliseconds from 1 to ${MAX_DEADLINE_MS}`);
   }
   return value;
 }

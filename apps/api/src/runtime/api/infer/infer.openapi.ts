@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { MAX_DEADLINE_MS } from '../inference.service';
 import { INFER_PATHS, SEALED_CONTENT_TYPE } from './infer.route';
 
 type PathItem = OpenAPIObject['paths'][string];
@@ -61,7 +62,7 @@ function operation(withVersion: boolean): PathItem {
       parameters: [
         { name: 'model', in: 'path' as const, required: true, schema: { type: 'string' } },
         ...(withVersion ? [{ name: 'version', in: 'path' as const, required: true, schema: { type: 'string' } }] : []),
-        { name: 'x-request-deadline-ms', in: 'header' as const, required: false, schema: { type: 'integer', minimum: 1, maximum: 3_600_000 } },
+        { name: 'x-request-deadline-ms', in: 'header' as const, required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_DEADLINE_MS } },
         binaryHeader,
       ],
       requestBody: {
