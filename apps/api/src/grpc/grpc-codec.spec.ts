@@ -50,6 +50,12 @@ describe('gRPC ModelInfer <-> V2 request body', () => {
     expect(refused(() => grpcToV2Body(request([{}, { name: 'z' }], { raw_input_contents: [Buffer.alloc(8)] })))).toMatch(/raw_input_contents has 1 entries but inputs has 2/);
   });
 
+  it.each(['constructor', '__proto__', 'toString'])('leaves an unknown datatype named like an Object property (%s) to the codec, typed contents and all', (datatype) => {
+    // The datatype is the client's: it must not find a value the lookup table merely inherits.
+    const { body } = grpcToV2Body(request([{ datatype, contents: { fp32_contents: [1, 2] } }]));
+    expect(body.inputs).toEqual([{ name: 'x', datatype, shape: [1, 2], data: [] }]);
+  });
+
   it('hands raw bytes on by input index, with no JSON data beside them', () => {
     const bytes = Buffer.alloc(8);
     const { body, raw } = grpcToV2Body(request([{ datatype: 'FP16', shape: ['1', '4'] }], { raw_input_contents: [bytes] }));

@@ -69,6 +69,8 @@ const CONTENTS_FIELD: Record<string, keyof TensorContents> = {
   BYTES: 'bytes_contents',
 };
 const CONTENTS_FIELDS = [...new Set(Object.values(CONTENTS_FIELD))];
+/** The field for a datatype the client named: own entries only ("constructor" is not a datatype). */
+const contentsField = (datatype: string): keyof TensorContents | undefined => (Object.hasOwn(CONTENTS_FIELD, datatype) ? CONTENTS_FIELD[datatype] : undefined);
 
 /** An int64 decimal string as a number when exact; otherwise left as the string (the codec refuses it, naming the field). */
 const exactNumber = (value: Long): number | string => {
@@ -109,7 +111,7 @@ function toParameter(value: unknown): InferParameter | undefined {
 
 /** A tensor's typed contents as JSON `data` (the field must fit the datatype; other fields must be empty). */
 function contentsData(contents: TensorContents | null, datatype: string, field: string): unknown[] {
-  const wanted = CONTENTS_FIELD[datatype];
+  const wanted = contentsField(datatype);
   const given = CONTENTS_FIELDS.filter((f) => (contents?.[f]?.length ?? 0) > 0);
   if (datatype === 'FP16' || datatype === 'BF16') {
     throw badRequest(`${field}: ${datatype} tensors travel as raw bytes in raw_input_contents (protobuf has no 16-bit float)`);
@@ -177,7 +179,7 @@ export interface InferOutcome {
 }
 
 /** Whether a datatype can travel in InferTensorContents. */
-const typedContents = (t: Tensor) => CONTENTS_FIELD[t.datatype] !== undefined;
+const typedContents = (t: Tensor) => contentsField(t.datatype) !== undefined;
 
 function contentsOf(tensor: Tensor): TensorContents {
   const field = CONTENTS_FIELD[tensor.datatype];
