@@ -8,7 +8,7 @@
 // connections (../keep-alive-client.ts), so the load generator, which shares the cores with the
 // server, measures the server rather than its own crypto and HTTP client.
 //
-//   npm run bench:handshake [-- --seconds=5 --handshakes=3000 --concurrency=64 --rounds=3 --tls=no --bare-workers=N]
+//   npm run bench:handshake [-- --seconds=5 --handshakes=3000 --concurrency=64 --rounds=3 --tls=no --bare-workers=N --pqc-workers=N]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import * as path from 'node:path';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const ceiling = await runCryptoCeiling({ seconds: SECONDS, onPhase: (name) => console.log(`(a) ${name}...`) });
   const bare = await spawnAndWait([path.join(__dirname, 'bare-server.js'), ...(args['bare-workers'] ? [`--workers=${args['bare-workers']}`] : [])], {}, ROOT);
   // A wide skew window: the hellos are made before timing starts.
-  const server = await startService({ PQC_HANDSHAKE_MAX_SKEW_SECONDS: '600' });
+  const server = await startService({ PQC_HANDSHAKE_MAX_SKEW_SECONDS: '600', ...(args['pqc-workers'] ? { PQC_WORKERS: String(args['pqc-workers']) } : {}) });
   try {
     const loadBeforeHttp = load();
     type Http = Awaited<ReturnType<typeof httpPhase>>;
