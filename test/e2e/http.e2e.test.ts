@@ -134,6 +134,8 @@ describe('HTTP surface: probes, metrics, errors, docs', () => {
     ['GET', '/no/such/route', 404],
     ['POST', '/v2/models/tiny-mlp/infer', 400],
     ['GET', '/metrics', 200],
+    ['GET', '/v2/models/%E0%A4%A', 400], // refused before routing (frameworkErrors): no route context, no hooks
+    ['GET', `/v2/models/${'m'.repeat(101)}`, 414],
   ])('sends the API headers, not the document ones, on %s %s (%d)', async (method, route, status) => {
     const res = await (method === 'GET' ? t.http.get(route) : t.http.post(route).send({})).expect(status);
     expect(res.headers['content-type']).not.toMatch(/^text\/html/);

@@ -9,7 +9,7 @@ import { AppModule } from './app.module';
 import { LoadedEnv } from './env/env.loader';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { useBoundedJsonBodies } from './http/json-body';
-import { useSecurityHeaders } from './http/security-headers';
+import { securityHeaders, useSecurityHeaders } from './http/security-headers';
 import { validationPipe } from './http/validation';
 import { Clock } from './lifecycle/clock';
 import { PQC_BODY_ERROR_CODES } from './pqc/handshake/handshake.controller';
@@ -57,11 +57,17 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
   // request.ip and request.protocol follow X-Forwarded-For / -Proto only from TRUST_PROXY peers.
   // One filter shapes every error: those of routes, and those Fastify answers before routing (frameworkErrors).
   const errors = new AllExceptionsFilter(settings.http.bodyLimitBytes, [PQC_BODY_ERROR_CODES], [V2_NAMESPACE]);
+  const addSecurityHeaders = securityHeaders({
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    // HSTS binds a host name, not a port: a browser that once trusted https://localhost:8643 would then refuse
+    // the plain http://localhost:8600 that simulation serves, so only production sends it.
+    strictTransportSecurity: settings.mode === 'production',
+  });
   const adapter = new FastifyAdapter({
     bodyLimit: settings.http.bodyLimitBytes,
     trustProxy: settings.http.trustProxy,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: errors.frameworkErrors(MAX_PARAM_LENGTH),
+    frameworkErrors: errors.frameworkErrors(MAX_PARAM_LENGTH, addSecurityHeaders),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: options.logger ?? false,
@@ -70,12 +76,7 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
     bodyParser: false,
   });
   useBoundedJsonBodies(adapter.getInstance());
-  useSecurityHeaders(adapter.getInstance(), {
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    // HSTS binds a host name, not a port: a browser that once trusted https://localhost:8643 would then refuse
-    // the plain http://localhost:8600 that simulation serves, so only production sends it.
-    strictTransportSecurity: settings.mode === 'production',
-  });
+  useSecurityHeaders(adapter.getInstance(), addSecurityHeaders);
   if (settings.http.plainRoutes === 'probes') restrictPlainListener(adapter.getInstance(), settings.tls.port);
   // The hook chain every inference job passes, fixed before the first job can run.
   const clock = app.get(Clock);

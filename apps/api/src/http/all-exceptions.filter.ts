@@ -45,8 +45,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
    * Fastify's `frameworkErrors`: what it refuses before routing (a percent escape that does not decode, a path
    * parameter past maxParamLength) gets the same bodies as everything else, not Fastify's own.
    */
-  frameworkErrors(maxParamLength: number) {
+  frameworkErrors(maxParamLength: number, addSecurityHeaders: (reply: FastifyReply) => void) {
     return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+      addSecurityHeaders(reply); // no route context, so no onSend hook adds them
+
       const refusal =
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? new HttpException(`a path parameter is longer than ${maxParamLength} characters`, HttpStatus.URI_TOO_LONG)

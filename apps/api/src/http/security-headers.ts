@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
@@ -24,24 +24,34 @@ const API_HEADERS = {
 } satisfies HelmetOptions;
 
 /**
- * helmet's security headers on every response (404s and parser errors included): HTML documents (the
- * dashboard, the API docs) get helmet's full set with `options`; every other answer (JSON, tensors,
- * metrics, scripts) the API set above with the same HSTS setting, plus `Cache-Control: no-store`.
- * Set when the response is about to be sent, once its content type is known; a header the route set
+ * What adds helmet's security headers to a reply about to be sent: HTML documents (the dashboard, the
+ * API docs) get helmet's full set with `options`; every other answer (JSON, tensors, metrics, scripts)
+ * the API set above with the same HSTS setting, plus `Cache-Control: no-store`. A header the route set
  * itself (a cache policy, say) is kept. The configuration is static (no CSP nonces), so helmet's
- * middleware yields the same headers for every request: it runs once, at start-up. Running it per
- * request cost about 5% of the main thread per inference (`node --cpu-prof`: twelve middlewares, each
- * a setHeader on the raw response); @fastify/helmet, which builds the middleware anew per request and
+ * middleware yields the same headers for every request: it runs once, here. Running it per request
+ * cost about 5% of the main thread per inference (`node --cpu-prof`: twelve middlewares, each a
+ * setHeader on the raw response); @fastify/helmet, which builds the middleware anew per request and
  * parses the CSP directives each time, cost 4-5% per handshake on top.
  */
-export function useSecurityHeaders(fastify: FastifyInstance, options: Readonly<HelmetOptions & { strictTransportSecurity: boolean }>): void {
+export function securityHeaders(options: Readonly<HelmetOptions & { strictTransportSecurity: boolean }>): (reply: FastifyReply) => void {
   const document = Object.entries(helmetHeaders(options));
   const api = Object.entries({ ...helmetHeaders({ ...API_HEADERS, strictTransportSecurity: options.strictTransportSecurity }), 'cache-control': 'no-store' });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
+  return (reply) => {
     const type = reply.getHeader('content-type');
     for (const [name, value] of typeof type === 'string' && type.startsWith('text/html') ? document : api) {
       if (!reply.hasHeader(name)) reply.header(name, value);
     }
+  };
+}
+
+/**
+ * Adds them to every reply Fastify sends through a route context, once its content type is known (404s
+ * and body-parser errors included). What Fastify refuses before routing has no context and no hooks:
+ * its handler (AllExceptionsFilter.frameworkErrors) adds them itself.
+ */
+export function useSecurityHeaders(fastify: FastifyInstance, addHeaders: (reply: FastifyReply) => void): void {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    addHeaders(reply);
     done(null, payload);
   });
 }
