@@ -37,6 +37,11 @@ export class InferenceScheduler implements OnApplicationShutdown {
     private readonly hooks: JobHookChain,
   ) {
     metrics.queueCapacity.set(settings.inference.queueCapacity);
+    metrics.readQueueDepths(() => {
+      const depths = new Map<string, number>();
+      for (const { handle, queue } of this.queues.values()) depths.set(handle.name, (depths.get(handle.name) ?? 0) + queue.depth);
+      return depths;
+    });
   }
 
   async infer(handle: ModelHandle, inputs: Tensor[], options: InferOptions): Promise<Tensor[]> {
@@ -103,7 +108,6 @@ export class InferenceScheduler implements OnApplicationShutdown {
       // Deadlines are on the service clock (whole ms); batch delays are microseconds.
       batchClock: performance,
       run: (inputs) => handle.infer(inputs),
-      onDepth: (depth) => this.metrics.queueDepth.set(labels, depth),
       onBatch: (rows) => this.metrics.batchSize.observe(labels, rows),
     });
     this.queues.set(key, { handle, queue });

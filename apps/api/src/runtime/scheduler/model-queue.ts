@@ -23,7 +23,6 @@ export interface ModelQueueOptions {
    */
   batchClock?: QueueClock;
   run(inputs: Tensor[]): Promise<Tensor[]>;
-  onDepth?(depth: number): void;
   onBatch?(rows: number): void;
 }
 
@@ -97,7 +96,6 @@ export class ModelQueue {
       this.arm(pending);
       this.queue.push(job.tenant, pending);
       this.queuedRows += job.rows;
-      this.options.onDepth?.(this.queue.size);
       this.pump();
     });
   }
@@ -118,7 +116,6 @@ export class ModelQueue {
       this.queuedRows -= job.rows;
       this.settle(job, undefined, new V2Error(HttpStatus.SERVICE_UNAVAILABLE, 'model was unloaded'));
     }
-    this.options.onDepth?.(0);
   }
 
   private arm(job: Pending): void {
@@ -135,7 +132,6 @@ export class ModelQueue {
     if (job.state === 'queued') {
       this.queue.remove(job.tenant, job);
       this.queuedRows -= job.rows;
-      this.options.onDepth?.(this.queue.size);
       this.settle(job, undefined, deadlineExceeded('while queued'));
     } else if (job.state === 'running') {
       // The run continues (it cannot be interrupted); its result for this job is dropped.
@@ -178,7 +174,6 @@ export class ModelQueue {
         rows += next.rows;
         if (rows >= limit) break;
       }
-      this.options.onDepth?.(this.queue.size);
       if (batch.length) void this.dispatch(batch, rows);
     }
   }
