@@ -48,7 +48,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
   frameworkErrors(maxParamLength: number, addSecurityHeaders: (reply: FastifyReply) => void) {
     return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
       addSecurityHeaders(reply); // no route context, so no onSend hook adds them
-
       const refusal =
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? new HttpException(`a path parameter is longer than ${maxParamLength} characters`, HttpStatus.URI_TOO_LONG)
