@@ -7,6 +7,7 @@
 //
 //   node dist/bench/profile.js <file.cpuprofile> [--top=40] [--match=<substring of a function or file>] [--from=ms] [--to=ms]
 import { readFileSync } from 'node:fs';
+import { benchArgs } from './support';
 
 interface ProfileNode {
   id: number;
@@ -21,7 +22,7 @@ interface Profile {
 }
 
 const [file, ...rest] = process.argv.slice(2);
-const args = Object.fromEntries(rest.map((a) => a.replace(/^--/, '').split('=')));
+const args = benchArgs(rest);
 if (!file) {
   console.error('usage: node dist/bench/profile.js <file.cpuprofile> [--top=40] [--match=text]');
   process.exit(2);

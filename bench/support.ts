@@ -1,7 +1,8 @@
-// What the benchmarks share: spawning the built service (or another server) and percentiles.
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// What the benchmarks share: arguments, spawning the built service (or another server), the CPU a
+// server used, percentiles and the header of a results file.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /** The repository root (this file runs from dist/bench/). */
@@ -72,3 +73,34 @@ export function startService(env: Record<string, string> = {}, https = false): P
 }
 
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** `--name=value` arguments as a record (`--flag` alone: the value is undefined). */
+export const benchArgs = (argv: readonly string[] = process.argv.slice(2)): Record<string, string | undefined> =>
+  Object.fromEntries(argv.map((a) => a.replace(/^--/, '').split('=')));
+
+/** When and on what a result was measured. */
+export const measuredOn = () => ({ generatedAt: new Date().toISOString(), node: process.version, cores: availableParallelism() });
+
+/** What every results file starts with: its schema, then measuredOn(). */
+export const resultHeader = (schema: string) => ({ schema, ...measuredOn() });
+
+const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU of a process, all threads, in ms (Linux /proc); undefined elsewhere. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+

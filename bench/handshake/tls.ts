@@ -7,11 +7,10 @@
 // Called by run.ts; alone (`npm run build:api && node dist/bench/handshake/tls.js [--seconds=5 --concurrency=32]`)
 // it adds its figures to bench/results/handshake.json and keeps everything else there.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tls from 'node:tls';
-import { percentile, ROOT, startService } from '../support';
+import { benchArgs, measuredOn, percentile, ROOT, startService } from '../support';
 
 export interface TlsHandshakeRun {
   group: string;
@@ -113,13 +112,13 @@ export function describeTls(result: TlsBenchResult): string[] {
 }
 
 if (require.main === module) {
-  const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+  const args = benchArgs();
   const OUT = path.join(ROOT, 'bench', 'results', 'handshake.json');
   runTlsBench({ seconds: Number(args.seconds ?? 5), concurrency: Number(args.concurrency ?? 32) })
     .then((result) => {
       // Alone it measures only TLS: the app-layer comparison (ratio_app_handshake_over_tls) needs both from one run (npm run bench:handshake).
       const previous = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : {};
-      const merged = { ...previous, tls: { ...result, generatedAt: new Date().toISOString(), node: process.version, cores: availableParallelism() } };
+      const merged = { ...previous, tls: { ...result, ...measuredOn() } };
       writeFileSync(OUT, `${JSON.stringify(merged, null, 2)}\n`);
       for (const line of describeTls(result)) console.log(line);
       console.log(`written to ${path.relative(ROOT, OUT)}`);

@@ -1,10 +1,8 @@
 // The load generator the runtime benchmarks share: closed-loop clients for a fixed time, like
 // Triton's perf_analyzer in concurrency mode (each client sends its next request when the last answers).
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { percentile } from '../support';
+import { percentile, processCpuMs } from '../support';
 
 export const ms = (v: number) => +v.toFixed(2);
 
@@ -21,26 +19,6 @@ export interface LoadResult {
   serverCpuMsPerRequest?: number;
   /** CPU this load generator's process spent per request while timed: the client's share of the same cores. */
   clientCpuMsPerRequest?: number;
-}
-
-const CLOCK_TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** User + system CPU of a process, all threads, in ms (Linux /proc); undefined elsewhere. */
-export function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
 }
 
 /** One HTTP request on a keep-alive agent, the whole body read. */

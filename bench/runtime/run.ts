@@ -12,17 +12,16 @@
 //   npm run bench:runtime [-- --seconds=5 --concurrency=16 --reloads=10 --rounds=2 --delay-us=<INFER_BATCH_MAX_DELAY_US>]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { percentile, ROOT, Server } from '../support';
+import { benchArgs, percentile, resultHeader, ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { measureGrpc } from './grpc-client';
 import { closedLoop, ms, request } from './load';
 import { BenchInput } from './protocol-client';
 import { benchRepositories, startApi, startBare } from './servers';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const args = benchArgs();
 const SECONDS = Number(args.seconds ?? 5);
 const CONCURRENCY = Number(args.concurrency ?? 16);
 const BATCH_CONCURRENCY = 64;
@@ -157,10 +156,7 @@ async function main(): Promise<void> {
     const cpuRatio = (a: Load, b: Load) => (a.serverCpuMsPerRequest && b.serverCpuMsPerRequest ? +(a.serverCpuMsPerRequest / b.serverCpuMsPerRequest).toFixed(3) : null);
 
     const result = {
-      schema: 'neural-fabric/bench/runtime/v1',
-      generatedAt: new Date().toISOString(),
-      node: process.version,
-      cores: availableParallelism(),
+      ...resultHeader('neural-fabric/bench/runtime/v1'),
       note: 'load generator and servers share the same cores; one server is loaded at a time; best of `rounds` interleaved rounds',
       rounds: ROUNDS,
       seconds: SECONDS,

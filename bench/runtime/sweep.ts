@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { ROOT, Server } from '../support';
+import { benchArgs, resultHeader, ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { closedLoop, LoadResult } from './load';
 import { sweepSvg } from './plot';
@@ -22,7 +22,7 @@ import { protocolsNamed } from './protocols';
 import { benchRepositories, startApi, startBare } from './servers';
 import { SweepPoint } from './sweep-types';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const args = benchArgs();
 const MODELS = String(args.models ?? 'tiny-mlp,wide-mlp').split(',');
 const PROTOCOLS = protocolsNamed(args.protocols);
 const LEVELS = String(args.levels ?? '1,2,4,8,16,32,64').split(',').map(Number);
@@ -110,10 +110,7 @@ async function main(): Promise<void> {
   }
   const crossovers = MODELS.flatMap((model) => PROTOCOLS.filter((p) => p.bare).map((p) => crossover(points, model, p.name)));
   const result = {
-    schema: 'neural-fabric/bench/runtime-sweep/v1',
-    generatedAt: new Date().toISOString(),
-    node: process.version,
-    cores: availableParallelism(),
+    ...resultHeader('neural-fabric/bench/runtime-sweep/v1'),
     note: 'load generator and servers share the same cores; one server loaded at a time, interleaved per concurrency point; best of `rounds`; 1 s warm-up per measurement not counted',
     seconds: SECONDS,
     rounds: ROUNDS,

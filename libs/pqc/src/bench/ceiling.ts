@@ -14,6 +14,7 @@ import { createBenchSetup, measure, prepareOperation, type BenchSetup, type Benc
  */
 
 const WORKER_FLAG = 'nfPqcCryptoCeiling';
+const HYBRID_HANDSHAKE: BenchTask = { kind: 'handshake', suite: 'X-Wing+ML-DSA-65' };
 const PHASE_SLACK_MS = 120_000;
 
 export interface CeilingOptions {
@@ -126,7 +127,6 @@ export async function runCryptoCeiling(options: CeilingOptions = {}): Promise<Ce
   const allCores = options.workers ?? availableParallelism();
   const durationMs = seconds * 1000;
   const setup = createBenchSetup(options.inputs ?? 32);
-  const hybrid: BenchTask = { kind: 'handshake', suite: 'X-Wing+ML-DSA-65' };
 
   const phase = (name: string, task: BenchTask, workers: number) => {
     options.onPhase?.(`${name} (${workers} worker${workers === 1 ? '' : 's'})`);
@@ -135,8 +135,8 @@ export async function runCryptoCeiling(options: CeilingOptions = {}): Promise<Ce
   const nobleXWingDecapsulate = await phase('noble X-Wing decapsulate', { kind: 'noble-xwing-decapsulate' }, 1);
   const nobleXWingServerKem = await phase('noble X-Wing decapsulate + encapsulate', { kind: 'noble-xwing-server-kem' }, 1);
   const xwingDecapsulate = await phase('X-Wing decapsulate', { kind: 'xwing-decapsulate' }, 1);
-  const handshakeHybridSingleCore = await phase('hybrid handshake', hybrid, 1);
-  const handshakeHybridAllCores = await phase('hybrid handshake', hybrid, allCores);
+  const handshakeHybridSingleCore = await phase('hybrid handshake', HYBRID_HANDSHAKE, 1);
+  const handshakeHybridAllCores = await phase('hybrid handshake', HYBRID_HANDSHAKE, allCores);
   const handshakePqcSingleCore = await phase('pqc handshake', { kind: 'handshake', suite: 'ML-KEM-768+ML-DSA-65' }, 1);
 
   const round = (n: number) => Math.round(n * 100) / 100;
@@ -160,7 +160,7 @@ export async function runCryptoCeiling(options: CeilingOptions = {}): Promise<Ce
 /** The hybrid handshake on `workers` cores (default all) alone: what a benchmark repeats between its other phases. */
 export function runHandshakeCeiling(options: Pick<CeilingOptions, 'seconds' | 'workers' | 'inputs'> = {}): Promise<PhaseResult> {
   const setup = createBenchSetup(options.inputs ?? 32);
-  return runPhase({ kind: 'handshake', suite: 'X-Wing+ML-DSA-65' }, options.workers ?? availableParallelism(), setup, (options.seconds ?? 5) * 1000);
+  return runPhase(HYBRID_HANDSHAKE, options.workers ?? availableParallelism(), setup, (options.seconds ?? 5) * 1000);
 }
 
 export function formatCeilingSummary(result: CeilingResult): string {
