@@ -1,11 +1,9 @@
 import * as http from 'node:http';
 import { handshake, inferenceAad } from '@nf/pqc';
 import { float32ToHalf, halfToFloat32 } from '../../apps/api/src/runtime/half-floats';
-import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { restBinary } from '../../bench/runtime/rest-binary-client';
-import { startTestApp, TestApp } from '../support/app';
-import { tempDir } from '../support/env';
+import { startModelTestApp, TestApp } from '../support/app';
 
 jest.setTimeout(120_000);
 
@@ -56,9 +54,7 @@ describe('binary tensor data extension (REST)', () => {
   };
 
   beforeAll(async () => {
-    const models = tempDir('nf-models-');
-    generateRepository(models);
-    t = await startTestApp({ MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1' });
+    t = await startModelTestApp();
   });
   afterAll(async () => {
     await t.close();

@@ -1,10 +1,8 @@
 import { readFileSync, writeFileSync, cpSync } from 'node:fs';
 import * as path from 'node:path';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
-import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { sampleInput } from '../../apps/api/src/runtime/models/reference';
-import { startTestApp, TestApp } from '../support/app';
-import { tempDir } from '../support/env';
+import { startModelTestApp, TestApp } from '../support/app';
 
 jest.setTimeout(120_000);
 
@@ -32,16 +30,15 @@ async function batches(t: TestApp, model: string) {
 describe('dynamic_batching in a model\'s config.json reaches the scheduler', () => {
   let t: TestApp;
   beforeAll(async () => {
-    const models = tempDir('nf-models-');
-    generateRepository(models);
-    // tiny-mlp: a preferred size of 4 and a long delay, so four requests form exactly one batch.
-    editConfig(models, 'tiny-mlp', { dynamic_batching: { preferred_batch_size: [4], max_queue_delay_microseconds: 1_000_000 } });
-    // wide-mlp: batching off for this model only.
-    editConfig(models, 'wide-mlp', { dynamic_batching: false });
-    // A copy of tiny-mlp with an invalid field: it must not load, and say which file and field.
-    cpSync(path.join(models, 'tiny-mlp'), path.join(models, 'tiny-bad'), { recursive: true });
-    editConfig(models, 'tiny-bad', { name: 'tiny-bad', required: false, dynamic_batching: { preferred_batch_size: [128] } });
-    t = await startTestApp({ MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1', INFER_DYNAMIC_BATCHING: 'true', INFER_BATCH_MAX_DELAY_US: '250' });
+    t = await startModelTestApp({ INFER_DYNAMIC_BATCHING: 'true', INFER_BATCH_MAX_DELAY_US: '250' }, {}, (models) => {
+      // tiny-mlp: a preferred size of 4 and a long delay, so four requests form exactly one batch.
+      editConfig(models, 'tiny-mlp', { dynamic_batching: { preferred_batch_size: [4], max_queue_delay_microseconds: 1_000_000 } });
+      // wide-mlp: batching off for this model only.
+      editConfig(models, 'wide-mlp', { dynamic_batching: false });
+      // A copy of tiny-mlp with an invalid field: it must not load, and say which file and field.
+      cpSync(path.join(models, 'tiny-mlp'), path.join(models, 'tiny-bad'), { recursive: true });
+      editConfig(models, 'tiny-bad', { name: 'tiny-bad', required: false, dynamic_batching: { preferred_batch_size: [128] } });
+    });
   });
   afterAll(async () => {
     await t.close();

@@ -9,12 +9,11 @@ import { inferenceServiceConstructor } from '../../apps/api/src/grpc/grpc-listen
 import { grpcRaw, grpcTyped } from '../../bench/runtime/grpc-client';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { devCertificateSource, generateDevCertificate } from '../../apps/api/src/tls/dev-certificates';
-import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { float32ToHalf, halfToFloat32 } from '../../apps/api/src/runtime/half-floats';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { newAdminPassword } from '../support/admins';
-import { startTestApp, TestApp } from '../support/app';
+import { startModelTestApp, TestApp } from '../support/app';
 import { spawnService } from '../support/service-process';
 import { tempDir } from '../support/env';
 import { holdRuns, until } from '../support/runs';
@@ -63,12 +62,7 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
   let t: TestApp;
   let client: Client;
   beforeAll(async () => {
-    const models = tempDir('nf-models-');
-    generateRepository(models);
-    t = await startTestApp(
-      { MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1', INFER_QUEUE_CAPACITY: String(QUEUE_CAPACITY), HTTP_BODY_LIMIT_BYTES: String(BODY_LIMIT) },
-      { grpc: true },
-    );
+    t = await startModelTestApp({ INFER_QUEUE_CAPACITY: String(QUEUE_CAPACITY), HTTP_BODY_LIMIT_BYTES: String(BODY_LIMIT) }, { grpc: true });
     client = new Client(t.grpc!.target, credentials.createInsecure());
   });
   afterAll(async () => {
@@ -281,10 +275,8 @@ describe('KServe V2 over gRPC in production mode', () => {
   let t: TestApp;
   let client: Client;
   beforeAll(async () => {
-    const models = tempDir('nf-models-');
-    generateRepository(models);
-    t = await startTestApp(
-      { NEURAL_FABRIC_MODE: 'production', SIMULATION_MODE: 'false', GPU_DRIVER_MOCK: 'false', VAULT_PQC_KEK: 'ab'.repeat(32), PQC_WORKERS: '1', MODEL_REPOSITORY_PATH: models },
+    t = await startModelTestApp(
+      { NEURAL_FABRIC_MODE: 'production', SIMULATION_MODE: 'false', GPU_DRIVER_MOCK: 'false', VAULT_PQC_KEK: 'ab'.repeat(32) },
       { grpc: true },
     );
     client = new Client(t.grpc!.target, credentials.createInsecure());
@@ -306,10 +298,8 @@ describe('KServe V2 over gRPC with TLS (the https listener on)', () => {
   let trust: Buffer;
   let dataDir: string;
   beforeAll(async () => {
-    const models = tempDir('nf-models-');
-    generateRepository(models);
     dataDir = tempDir('nf-grpc-tls-');
-    t = await startTestApp({ MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1', TLS_ENABLED: 'true', DATA_DIR: dataDir }, { https: true, grpc: true });
+    t = await startModelTestApp({ TLS_ENABLED: 'true', DATA_DIR: dataDir }, { https: true, grpc: true });
     trust = readFileSync(path.join(dataDir, 'tls', 'dev-trust.pem'));
   });
   afterAll(async () => {

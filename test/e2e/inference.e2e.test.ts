@@ -1,11 +1,9 @@
 import { handshake, inferenceAad } from '@nf/pqc';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
-import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { newAdmin } from '../support/admins';
-import { startTestApp, TestApp } from '../support/app';
-import { tempDir } from '../support/env';
+import { startModelTestApp, TestApp } from '../support/app';
 import { holdRuns, until } from '../support/runs';
 
 jest.setTimeout(120_000);
@@ -24,9 +22,7 @@ const post = (t: TestApp, path: string, body: unknown, headers: Record<string, s
 describe('Open Inference Protocol (/v2)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    const models = tempDir('nf-models-');
-    generateRepository(models);
-    t = await startTestApp({ MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1', INFER_QUEUE_CAPACITY: String(QUEUE_CAPACITY) });
+    t = await startModelTestApp({ INFER_QUEUE_CAPACITY: String(QUEUE_CAPACITY) });
   });
   afterAll(async () => {
     await t.close();

@@ -1,10 +1,8 @@
 import { TenantsService } from '../../apps/api/src/auth/tenants.service';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
-import { generateRepository } from '../../apps/api/src/runtime/models/generate';
 import { Tensor } from '../../apps/api/src/runtime/runtime.types';
 import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
-import { startTestApp, TestApp } from '../support/app';
-import { tempDir } from '../support/env';
+import { startModelTestApp, TestApp } from '../support/app';
 import { until } from '../support/runs';
 
 jest.setTimeout(120_000);
@@ -16,9 +14,7 @@ const fullBatch = (mark: number) => ({ inputs: [{ name: 'input', datatype: 'FP32
 describe('scheduler over HTTP: per-tenant fairness', () => {
   let t: TestApp;
   beforeAll(async () => {
-    const models = tempDir('nf-models-');
-    generateRepository(models);
-    t = await startTestApp({ MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1' });
+    t = await startModelTestApp();
   });
   afterAll(async () => {
     await t.close();

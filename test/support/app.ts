@@ -4,7 +4,8 @@ import request from 'supertest';
 import { createApp } from '../../apps/api/src/app.factory';
 import { createGrpcListener, GrpcListener } from '../../apps/api/src/grpc/grpc-listener';
 import { createHttpsListener, HttpsListener, prepareTls } from '../../apps/api/src/tls/https-listener';
-import { testEnv } from './env';
+import { generateRepository } from '../../apps/api/src/runtime/models/generate';
+import { tempDir, testEnv } from './env';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -51,4 +52,19 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
       await app.close();
     },
   };
+}
+
+/**
+ * startTestApp over a freshly generated repository of the reference models (one handshake worker);
+ * `prepare` may change the repository before the app opens it.
+ */
+export function startModelTestApp(
+  overrides: Record<string, string> = {},
+  options: Parameters<typeof startTestApp>[1] = {},
+  prepare?: (models: string) => void,
+): Promise<TestApp> {
+  const models = tempDir('nf-models-');
+  generateRepository(models);
+  prepare?.(models);
+  return startTestApp({ MODEL_REPOSITORY_PATH: models, PQC_WORKERS: '1', ...overrides }, options);
 }
