@@ -30,6 +30,8 @@ const peerOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}
  */
 class ConnectionTracker {
   private readonly connections = new Map<string, Connection & { raw: Socket; socket: Socket }>();
+  /** The same connections by socket, raw and TLS alike: what a request is matched by, with no key to build per request. */
+  private readonly bySocket = new WeakMap<Socket, Connection>();
   private closing = false;
   /** Connections accepted since start. */
   accepted = 0;
@@ -39,18 +41,22 @@ class ConnectionTracker {
       this.accepted++;
       if (socket.remotePort === undefined) return; // already gone
       const key = peerOf(socket);
-      this.connections.set(key, { raw: socket, socket, acceptedAt: Date.now(), requests: 0, open: new Set() });
+      const connection = { raw: socket, socket, acceptedAt: Date.now(), requests: 0, open: new Set<ServerResponse>() };
+      this.connections.set(key, connection);
+      this.bySocket.set(socket, connection);
       socket.once('close', () => {
         if (this.connections.get(key)?.raw === socket) this.connections.delete(key);
       });
     });
     server.on('secureConnection', (socket: Socket) => {
       const connection = this.connections.get(peerOf(socket));
-      if (connection) connection.socket = socket;
+      if (!connection) return;
+      connection.socket = socket;
+      this.bySocket.set(socket, connection);
     });
     // Prepended so every request is counted before any handler runs; 'close' fires for answered and aborted ones alike.
     server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
-      const connection = this.connections.get(peerOf(request.socket));
+      const connection = this.bySocket.get(request.socket);
       if (!connection) return;
       connection.requests++;
       connection.open.add(response);

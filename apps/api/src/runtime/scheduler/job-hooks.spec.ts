@@ -45,6 +45,23 @@ describe('JobHookChain', () => {
     expect(seen).toEqual(['a:before', 'refuse:before', 'a:after:error', 'count:after:error']);
   });
 
+  it('awaits an asynchronous before: the job runs only once it resolved, and its rejection refuses the job', async () => {
+    const chain = new JobHookChain();
+    const seen: string[] = [];
+    let allow = true;
+    const refusal = new V2Error(HttpStatus.FORBIDDEN, 'not now');
+    chain.register(
+      { name: 'slow', before: async () => { await new Promise((resolve) => setTimeout(resolve, 5)); seen.push('slow:before'); if (!allow) throw refusal; } },
+      recorder('b', seen),
+    );
+    await expect(chain.around(job(), () => (seen.push('run'), ok()), () => 0)).resolves.toBe('out');
+    expect(seen).toEqual(['slow:before', 'b:before', 'run', 'b:after:ok']);
+    seen.length = 0;
+    allow = false;
+    await expect(chain.around(job(), () => (seen.push('run'), ok()), () => 0)).rejects.toBe(refusal);
+    expect(seen).toEqual(['slow:before']);
+  });
+
   it('reports the outcome of a failed job to every hook, and an after hook that throws does not hide it', async () => {
     const chain = new JobHookChain();
     const seen: string[] = [];

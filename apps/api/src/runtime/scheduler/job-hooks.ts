@@ -65,7 +65,9 @@ export class JobHookChain {
     let bytes = 0;
     try {
       for (const hook of this.hooks) {
-        await hook.before?.(job);
+        // Only an asynchronous check is awaited: the built-in ones are synchronous, and each await is a turn of the microtask queue per job.
+        const check = hook.before?.(job);
+        if (check !== undefined) await check;
         passed++;
       }
       const value = await run();
