@@ -84,13 +84,18 @@ export const measuredOn = () => ({ generatedAt: new Date().toISOString(), node: 
 /** What every results file starts with: its schema, then measuredOn(). */
 export const resultHeader = (schema: string) => ({ schema, ...measuredOn() });
 
-const CLOCK_TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
+/** Clock ticks per second of /proc's CPU times, asked once and only by a benchmark that reads them. */
+let clockTicksPerSecond: number | undefined;
+function clockTicks(): number {
+  if (clockTicksPerSecond === undefined) {
+    try {
+      clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicksPerSecond = 100;
+    }
   }
-})();
+  return clockTicksPerSecond;
+}
 
 /** User + system CPU of a process, all threads, in ms (Linux /proc); undefined elsewhere. */
 export function processCpuMs(pid: number | undefined): number | undefined {
@@ -98,9 +103,8 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   try {
     // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
   } catch {
     return undefined;
   }
 }
-

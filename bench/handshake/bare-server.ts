@@ -12,6 +12,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { createHandshakeInfo, getSuite, parseBundle, parseClientHello, respondToHello, selectProvider, type SuiteId } from '@nf/pqc';
 import { bundleFingerprint } from '@nf/pqc/bundle/canonical';
 import { createBenchSetup, type BenchSetup } from '@nf/pqc/bench/operations';
+import { benchArgs } from '../support';
 
 const SUITE: SuiteId = 'X-Wing+ML-DSA-65';
 const MAX_SKEW_MS = 600_000; // as the service is started for the benchmark: hellos are made before timing
@@ -48,7 +49,7 @@ function worker(setup: BenchSetup): void {
 function main(): void {
   const setup = createBenchSetup(1);
   const info = JSON.stringify(createHandshakeInfo(parseBundle(setup.bundles[SUITE])));
-  const count = Number(process.argv.find((a) => a.startsWith('--workers='))?.split('=')[1] ?? availableParallelism());
+  const count = Number(benchArgs().workers ?? availableParallelism());
   const workers = Array.from({ length: count }, () => new Worker(__filename, { workerData: setup }));
   const waiting = new Map<number, http.ServerResponse>();
   const answer = ({ id, status, json }: Answer) => {

@@ -38,11 +38,6 @@ export class InferenceMetrics {
     help: 'Requests one model queue holds at most (INFER_QUEUE_CAPACITY); beyond it requests get 429',
     registers: [register],
   });
-  /** Where nf_inference_queue_depth comes from: depth per model name, all versions. */
-  readQueueDepths(depths: () => Map<string, number>): void {
-    this.depths = depths;
-  }
-
   readonly batchSize = new Histogram({
     name: 'nf_inference_batch_size',
     help: 'Rows per model run (1 without dynamic batching)',
@@ -50,4 +45,9 @@ export class InferenceMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [register],
   });
+
+  /** Where nf_inference_queue_depth comes from: depth per model name, all versions. */
+  readQueueDepths(depths: () => Map<string, number>): void {
+    this.depths = depths;
+  }
 }
