@@ -67,3 +67,23 @@ describe('X-Forwarded-* from a peer that is not a trusted proxy', () => {
     await viaProxy(t, '198.51.100.7', { name: 'admin3', password }).expect(429);
   });
 });
+
+describe('TRUST_PROXY as a hop count (the nearest peers, whatever their address)', () => {
+  let t: TestApp;
+  let password: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ ...LIMITS, TRUST_PROXY: '2' });
+    password = await newAdminPassword(t, 'admin4');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('believes X-Forwarded-* from the nearest two peers: the client is the address the second proxy saw', async () => {
+    // Peers: the test client (hop 0), 203.0.113.99 (hop 1, trusted), 192.0.2.1 (hop 2: the client).
+    expect(sessionCookie(await viaProxy(t, '192.0.2.1, 203.0.113.99', { name: 'admin4', password }, 'https').expect(200))).toMatch(/; Secure$/);
+    const [signedIn] = await t.app.get(AuditService).list({ action: 'login_succeeded', limit: 1 });
+    expect(signedIn.details).toEqual({ ip: '192.0.2.1', actorRole: 'admin' });
+  });
+});

@@ -7,6 +7,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { LoadedEnv } from './env/env.loader';
+import { ProxyTrust } from './env/env.fields';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { useBoundedJsonBodies } from './http/json-body';
 import { securityHeaders, useSecurityHeaders } from './http/security-headers';
@@ -49,6 +50,12 @@ const CONTENT_SECURITY_POLICY = {
 /** Longest path parameter Fastify routes (its default): model names, ids and seqs are far shorter; longer is 414. */
 const MAX_PARAM_LENGTH = 100;
 
+/**
+ * TRUST_PROXY as Fastify's trustProxy. A hop count goes as a function of the hop's position: Fastify
+ * reads a bare number as "trust no one", while TRUST_PROXY=N means the nearest N peers, whatever their address.
+ */
+const fastifyTrustProxy = (trust: ProxyTrust) => (typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust);
+
 export const DEFAULT_DASHBOARD_DIR = path.resolve('dist', 'dashboard');
 
 /** Builds the whole HTTP application; main.ts and the e2e tests share it. */
@@ -65,7 +72,7 @@ export async function createApp(env: LoadedEnv, options: AppOptions = {}): Promi
   });
   const adapter = new FastifyAdapter({
     bodyLimit: settings.http.bodyLimitBytes,
-    trustProxy: settings.http.trustProxy,
+    trustProxy: fastifyTrustProxy(settings.http.trustProxy),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: errors.frameworkErrors(MAX_PARAM_LENGTH, addSecurityHeaders),
   });
