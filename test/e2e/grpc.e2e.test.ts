@@ -11,12 +11,15 @@ import { ModelRepository } from '../../apps/api/src/runtime/model-repository.ser
 import { devCertificateSource, generateDevCertificate } from '../../apps/api/src/tls/dev-certificates';
 import { float32ToHalf, halfToFloat32 } from '../../apps/api/src/runtime/half-floats';
 import { forward, MLP_MODELS, mlpLayers, sampleInput } from '../../apps/api/src/runtime/models/reference';
-import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
+import { InferenceScheduler, runsFor } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { newAdminPassword } from '../support/admins';
 import { startModelTestApp, TestApp } from '../support/app';
 import { spawnService } from '../support/service-process';
 import { tempDir } from '../support/env';
 import { holdRuns, until } from '../support/runs';
+
+/** Runs of tiny-mlp in flight at once (its config decides: one on the event loop). */
+const TINY_RUNS = runsFor(MLP_MODELS.find((m) => m.name === 'tiny-mlp')!);
 
 jest.setTimeout(120_000);
 
@@ -168,25 +171,25 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
   it('answers RESOURCE_EXHAUSTED with retry-after when the model queue is full', async () => {
     const scheduler = t.app.get(InferenceScheduler);
     const held = holdRuns(t.app.get(ModelRepository).get('tiny-mlp'));
-    const accepted = Array.from({ length: RUNS_PER_MODEL + QUEUE_CAPACITY }, () => call(client, 'ModelInfer', typedRequest(64)));
+    const accepted = Array.from({ length: TINY_RUNS + QUEUE_CAPACITY }, () => call(client, 'ModelInfer', typedRequest(64)));
     try {
-      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === QUEUE_CAPACITY && scheduler.stats('tiny-mlp', '1')?.running === RUNS_PER_MODEL);
+      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === QUEUE_CAPACITY && scheduler.stats('tiny-mlp', '1')?.running === TINY_RUNS);
       const refused = await call(client, 'ModelInfer', typedRequest(64)).catch((e: ServiceError) => e);
       expect(refused).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringContaining('queue full') });
       expect(Number((refused as ServiceError).metadata.get('retry-after')[0])).toBeGreaterThanOrEqual(1);
     } finally {
       held.release();
     }
-    expect(await Promise.all(accepted)).toHaveLength(RUNS_PER_MODEL + QUEUE_CAPACITY);
+    expect(await Promise.all(accepted)).toHaveLength(TINY_RUNS + QUEUE_CAPACITY);
   });
 
   it('answers DEADLINE_EXCEEDED: parameters.timeout_ms as over REST, and the call deadline becomes the request deadline', async () => {
     const scheduler = t.app.get(InferenceScheduler);
     const held = holdRuns(t.app.get(ModelRepository).get('tiny-mlp'));
-    const busy = Array.from({ length: RUNS_PER_MODEL }, () => call(client, 'ModelInfer', typedRequest(64)));
+    const busy = Array.from({ length: TINY_RUNS }, () => call(client, 'ModelInfer', typedRequest(64)));
     const deadlines = () => scheduler.stats('tiny-mlp', '1');
     try {
-      await until(() => deadlines()?.running === RUNS_PER_MODEL);
+      await until(() => deadlines()?.running === TINY_RUNS);
       await expect(call(client, 'ModelInfer', typedRequest(64, { parameters: { timeout_ms: { int64_param: 150 } } }))).rejects.toMatchObject({
         code: status.DEADLINE_EXCEEDED,
         details: 'deadline exceeded while queued',

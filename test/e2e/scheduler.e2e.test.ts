@@ -1,13 +1,12 @@
 import { TenantsService } from '../../apps/api/src/auth/tenants.service';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
 import { Tensor } from '../../apps/api/src/runtime/runtime.types';
-import { InferenceScheduler, RUNS_PER_MODEL } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
+import { InferenceScheduler, runsFor } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { startModelTestApp, TestApp } from '../support/app';
 import { until } from '../support/runs';
 
 jest.setTimeout(120_000);
 
-const GREEDY_REQUESTS = RUNS_PER_MODEL + 4;
 /** A full batch (64 rows) so every request is one run; `mark` is the first value, to tell runs apart. */
 const fullBatch = (mark: number) => ({ inputs: [{ name: 'input', datatype: 'FP32', shape: [64, 4], data: [mark, ...new Array(255).fill(0.5)] }] });
 
@@ -27,6 +26,9 @@ describe('scheduler over HTTP: per-tenant fairness', () => {
     const [greedyKey, politeKey] = [await keyFor('greedy'), await keyFor('polite')];
 
     const handle = t.app.get(ModelRepository).get('tiny-mlp');
+    // Runs in flight at once for this model (one: tiny-mlp runs on the event loop).
+    const runs = runsFor(handle);
+    const GREEDY_REQUESTS = runs + 4;
     const real = handle.infer.bind(handle);
     const started: number[] = [];
     const held: (() => void)[] = [];
@@ -43,21 +45,56 @@ describe('scheduler over HTTP: per-tenant fairness', () => {
     const scheduler = t.app.get(InferenceScheduler);
     try {
       const greedy = Array.from({ length: GREEDY_REQUESTS }, (_, i) => send(greedyKey, i + 1));
-      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === GREEDY_REQUESTS - RUNS_PER_MODEL);
+      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === GREEDY_REQUESTS - runs);
       const polite = send(politeKey, -1);
-      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === GREEDY_REQUESTS - RUNS_PER_MODEL + 1);
+      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === GREEDY_REQUESTS - runs + 1);
       // Let the runs go one at a time and watch the order in which queued requests start.
       while (started.length < GREEDY_REQUESTS + 1) {
         const before = started.length;
         held.shift()!();
-        await until(() => started.length > before || held.length === 0);
+        await until(() => started.length > before);
       }
       held.splice(0).forEach((go) => go());
       const statuses = (await Promise.all([...greedy, polite])).map((r) => r.status);
       expect(statuses).toEqual(new Array(GREEDY_REQUESTS + 1).fill(200));
       // FIFO would start it last (index GREEDY_REQUESTS); round-robin starts it after at most one more greedy run.
-      expect(started.indexOf(-1)).toBeLessThanOrEqual(RUNS_PER_MODEL + 1);
-      expect(started.indexOf(-1)).toBeGreaterThanOrEqual(RUNS_PER_MODEL);
+      expect(started.indexOf(-1)).toBeLessThanOrEqual(runs + 1);
+      expect(started.indexOf(-1)).toBeGreaterThanOrEqual(runs);
+    } finally {
+      spy.mockRestore();
+      held.splice(0).forEach((go) => go());
+    }
+  });
+
+  it('an event-loop model runs one batch at a time: the requests that arrive during a run go together in the next', async () => {
+    const handle = t.app.get(ModelRepository).get('tiny-mlp');
+    expect(handle.execution).toBe('event-loop');
+    const real = handle.infer.bind(handle);
+    const runRows: number[] = [];
+    const held: (() => void)[] = [];
+    const spy = jest.spyOn(handle, 'infer').mockImplementation((inputs: Tensor[]) => {
+      runRows.push(inputs[0].shape[0]);
+      return new Promise<void>((resolve) => held.push(resolve)).then(() => real(inputs));
+    });
+    const send = (seed: number) =>
+      fetch(`${t.url}/v2/models/tiny-mlp/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [seed, 0.5, 0.5, 0.5] }] }),
+      });
+    const scheduler = t.app.get(InferenceScheduler);
+    try {
+      const first = send(1);
+      await until(() => runRows.length === 1);
+      const during = [2, 3, 4, 5].map(send);
+      await until(() => runRows.length + (scheduler.stats('tiny-mlp', '1')?.queued ?? 0) === 5);
+      // Nothing else started while the first run was in flight: all four wait for it.
+      expect(runRows).toEqual([1]);
+      held.shift()!();
+      await until(() => runRows.length === 2);
+      expect(runRows).toEqual([1, 4]);
+      held.splice(0).forEach((go) => go());
+      expect((await Promise.all([first, ...during])).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     } finally {
       spy.mockRestore();
       held.splice(0).forEach((go) => go());

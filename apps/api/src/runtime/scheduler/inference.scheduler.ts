@@ -23,6 +23,12 @@ export interface InferOptions {
 export const RUNS_PER_MODEL = Math.max(1, Math.min(4, availableParallelism()));
 
 /**
+ * An event-loop model runs one batch at a time (its runs take turns on the main thread anyway), so
+ * what arrives during a run waits for the next one and goes in one batch rather than several.
+ */
+export const runsFor = (handle: Pick<ModelHandle, 'execution'>) => (handle.execution === 'event-loop' ? 1 : RUNS_PER_MODEL);
+
+/**
  * Every inference goes through here: one bounded, tenant-fair queue per model version, with
  * deadlines and dynamic batching. The work itself runs in the model handle (worker threads).
  */
@@ -95,7 +101,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
       if (entry.handle !== handle) {
         entry.handle = handle;
         entry.queue.setRunner((inputs) => handle.infer(inputs));
-        entry.queue.setBatching(this.batchPolicy(handle));
+        entry.queue.setBatching(this.batchPolicy(handle), runsFor(handle));
       }
       return entry.queue;
     }
@@ -103,7 +109,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
     const queue = new ModelQueue({
       capacity: this.settings.inference.queueCapacity,
       batching: this.batchPolicy(handle),
-      concurrency: RUNS_PER_MODEL,
+      concurrency: runsFor(handle),
       clock: this.clock,
       // Deadlines are on the service clock (whole ms); batch delays are microseconds.
       batchClock: performance,

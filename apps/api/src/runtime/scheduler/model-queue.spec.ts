@@ -187,6 +187,17 @@ describe('ModelQueue', () => {
     await expect(job).resolves.toEqual(row(10));
   });
 
+  it('a reload can change the runs in flight: a second run starts at once when it allows two', async () => {
+    const gate = gatedRunner();
+    const { q } = queue({ run: gate.run, concurrency: 1 });
+    const jobs = [1, 2].map((v) => q.submit({ tenant: 't', inputs: row(v), rows: 1, deadline: 1e12 }));
+    expect(gate.runs).toHaveLength(1);
+    q.setBatching(UNBATCHED, 2);
+    expect(gate.runs).toHaveLength(2);
+    gate.runs.forEach((r) => r.finish());
+    await expect(Promise.all(jobs)).resolves.toEqual([row(10), row(20)]);
+  });
+
   it('waits out a sub-millisecond delay on the batch clock, re-checking each event loop turn rather than a 1 ms timer', async () => {
     const gate = gatedRunner();
     const batchClock = new FakeClock();

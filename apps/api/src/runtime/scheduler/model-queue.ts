@@ -77,8 +77,9 @@ export class ModelQueue {
     this.options.run = run;
   }
 
-  setBatching(batching: BatchPolicy): void {
+  setBatching(batching: BatchPolicy, concurrency = this.options.concurrency): void {
     this.options.batching = batching;
+    this.options.concurrency = concurrency;
     this.pump();
   }
 
