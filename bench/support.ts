@@ -74,6 +74,13 @@ export function startService(env: Record<string, string> = {}, https = false): P
 
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+/** The median of some values (the mean of the middle two for an even count), to 3 decimals. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return +(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2).toFixed(3);
+}
+
 /** `--name=value` arguments as a record (`--flag` alone: the value is undefined). */
 export const benchArgs = (argv: readonly string[] = process.argv.slice(2)): Record<string, string | undefined> =>
   Object.fromEntries(argv.map((a) => a.replace(/^--/, '').split('=')));
