@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, Histogram, register } from 'prom-client';
+import { register } from 'prom-client';
+import { HotCounter, HotHistogram } from './hot-metrics';
 
 const UNMATCHED = 'unmatched';
 
@@ -11,13 +12,13 @@ const UNMATCHED = 'unmatched';
  */
 @Injectable()
 export class HttpMetrics implements OnModuleInit {
-  private readonly requests = new Counter({
+  private readonly requests = new HotCounter({
     name: 'nf_http_requests_total',
     help: 'HTTP requests answered, by method, route template and status code',
     labelNames: ['method', 'route', 'status_code'],
     registers: [register],
   });
-  private readonly duration = new Histogram({
+  private readonly duration = new HotHistogram({
     name: 'nf_http_request_duration_seconds',
     help: 'Time from request received to response sent, by method and route template',
     labelNames: ['method', 'route'],
@@ -33,8 +34,8 @@ export class HttpMetrics implements OnModuleInit {
     fastify.addHook('onResponse', (request: FastifyRequest, reply, done) => {
       const route = request.routeOptions.url ?? UNMATCHED;
       const method = request.method;
-      this.requests.inc({ method, route, status_code: String(reply.statusCode) });
-      this.duration.observe({ method, route }, reply.elapsedTime / 1000);
+      this.requests.inc(method, route, String(reply.statusCode));
+      this.duration.observe(reply.elapsedTime / 1000, method, route);
       done();
     });
   }

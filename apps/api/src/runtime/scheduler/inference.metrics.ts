@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Gauge, register } from 'prom-client';
+import { HotCounter, HotHistogram } from '../../metrics/hot-metrics';
 
 /** Outcomes of one inference request (a fixed set). */
 export type InferenceOutcome = 'ok' | 'bad_request' | 'queue_full' | 'rate_limited' | 'deadline' | 'unavailable' | 'error';
@@ -7,13 +8,13 @@ export type InferenceOutcome = 'ok' | 'bad_request' | 'queue_full' | 'rate_limit
 /** nf_inference_*: the model label only ever holds names from the model repository. */
 @Injectable()
 export class InferenceMetrics {
-  readonly requests = new Counter({
+  readonly requests = new HotCounter({
     name: 'nf_inference_requests_total',
     help: 'Inference requests by model and outcome (ok, bad_request, queue_full, rate_limited, deadline, unavailable, error)',
     labelNames: ['model', 'outcome'],
     registers: [register],
   });
-  readonly duration = new Histogram({
+  readonly duration = new HotHistogram({
     name: 'nf_inference_duration_seconds',
     help: 'Server time of one inference request: queueing, batching and the run',
     labelNames: ['model'],
@@ -38,7 +39,7 @@ export class InferenceMetrics {
     help: 'Requests one model queue holds at most (INFER_QUEUE_CAPACITY); beyond it requests get 429',
     registers: [register],
   });
-  readonly batchSize = new Histogram({
+  readonly batchSize = new HotHistogram({
     name: 'nf_inference_batch_size',
     help: 'Rows per model run (1 without dynamic batching)',
     labelNames: ['model'],

@@ -59,7 +59,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
 
   /** Counts a request refused before it reached a queue (validation, unknown version, not ready). */
   refused(model: string, outcome: InferenceOutcome): void {
-    this.metrics.requests.inc({ model, outcome });
+    this.metrics.requests.inc(model, outcome);
   }
 
   /** Queued and running counts per model version, for metadata. */
@@ -105,7 +105,6 @@ export class InferenceScheduler implements OnApplicationShutdown {
       }
       return entry.queue;
     }
-    const labels = { model: handle.name };
     const queue = new ModelQueue({
       capacity: this.settings.inference.queueCapacity,
       batching: this.batchPolicy(handle),
@@ -114,7 +113,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
       // Deadlines are on the service clock (whole ms); batch delays are microseconds.
       batchClock: performance,
       run: (inputs) => handle.infer(inputs),
-      onBatch: (rows) => this.metrics.batchSize.observe(labels, rows),
+      onBatch: (rows) => this.metrics.batchSize.observe(rows, handle.name),
     });
     this.queues.set(key, { handle, queue });
     return queue;

@@ -163,8 +163,8 @@ export function metricsHook(metrics: InferenceMetrics): JobHook {
   return {
     name: 'metrics',
     after: ({ handle }, { outcome, seconds }) => {
-      metrics.requests.inc({ model: handle.name, outcome });
-      metrics.duration.observe({ model: handle.name }, seconds);
+      metrics.requests.inc(handle.name, outcome);
+      metrics.duration.observe(seconds, handle.name);
     },
   };
 }
