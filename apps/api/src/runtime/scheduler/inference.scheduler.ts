@@ -105,6 +105,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
       }
       return entry.queue;
     }
+    const model = handle.name;
     const queue = new ModelQueue({
       capacity: this.settings.inference.queueCapacity,
       batching: this.batchPolicy(handle),
@@ -113,7 +114,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
       // Deadlines are on the service clock (whole ms); batch delays are microseconds.
       batchClock: performance,
       run: (inputs) => handle.infer(inputs),
-      onBatch: (rows) => this.metrics.batchSize.observe(rows, handle.name),
+      onBatch: (rows) => this.metrics.batchSize.observe(rows, model),
     });
     this.queues.set(key, { handle, queue });
     return queue;

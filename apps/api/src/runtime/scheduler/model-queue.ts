@@ -77,6 +77,7 @@ export class ModelQueue {
     this.options.run = run;
   }
 
+  /** A reload's batching policy and run slots (unchanged when not given); waiting jobs go under them at once. */
   setBatching(batching: BatchPolicy, concurrency = this.options.concurrency): void {
     this.options.batching = batching;
     this.options.concurrency = concurrency;
