@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
+import { HotCounter } from '../metrics/hot-metrics';
 
 export type LoginOutcome = 'ok' | 'bad_credentials' | 'locked' | 'rate_limited';
 export type ApiKeyOutcome = 'ok' | 'anonymous' | 'invalid' | 'revoked';
@@ -13,7 +14,8 @@ export class AuthMetrics {
     labelNames: ['outcome'],
     registers: [register],
   });
-  private readonly apiKeyChecks = new Counter({
+  /** Counted on every API consumer request, so on the per-request path's counter. */
+  private readonly apiKeyChecks = new HotCounter({
     name: 'nf_auth_api_key_checks_total',
     help: 'API consumer authentications, by outcome (ok, anonymous, invalid, revoked)',
     labelNames: ['outcome'],
@@ -22,7 +24,7 @@ export class AuthMetrics {
 
   constructor() {
     for (const outcome of ['ok', 'bad_credentials', 'locked', 'rate_limited'] satisfies LoginOutcome[]) this.logins.inc({ outcome }, 0);
-    for (const outcome of ['ok', 'anonymous', 'invalid', 'revoked'] satisfies ApiKeyOutcome[]) this.apiKeyChecks.inc({ outcome }, 0);
+    for (const outcome of ['ok', 'anonymous', 'invalid', 'revoked'] satisfies ApiKeyOutcome[]) this.apiKeyChecks.zero(outcome);
   }
 
   login(outcome: LoginOutcome): void {
@@ -30,6 +32,6 @@ export class AuthMetrics {
   }
 
   apiKeyCheck(outcome: ApiKeyOutcome): void {
-    this.apiKeyChecks.inc({ outcome });
+    this.apiKeyChecks.inc(outcome);
   }
 }

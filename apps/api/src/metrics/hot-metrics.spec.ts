@@ -47,11 +47,13 @@ describe('HotCounter and HotHistogram', () => {
     expect(exposition).toMatch(/^x_requests_total\{method="POST",route="\/v2\/models\/:model\/infer",status_code="200"\} 2$/m);
   });
 
-  it('refuses a non-finite observation, and reset() empties every series', async () => {
+  it('refuses a non-finite observation, zero() shows a series before its first count, and reset() empties every series', async () => {
     const { ours, histograms, counters } = both();
     expect(() => histograms[1].observe(Number.NaN, 'tiny-mlp')).toThrow(TypeError);
     histograms[1].observe(0.5, 'tiny-mlp');
     counters[1].inc('GET', '/', '200');
+    counters[1].zero('GET', '/', '404');
+    await expect(ours.metrics()).resolves.toMatch(/^x_requests_total\{method="GET",route="\/",status_code="404"\} 0$/m);
     await expect(ours.metrics()).resolves.toMatch(/x_duration_seconds_count\{model="tiny-mlp"\} 1/);
     ours.resetMetrics();
     const after = await ours.metrics();

@@ -4,7 +4,7 @@ import { register, Registry } from 'prom-client';
  * A counter and a histogram for the per-request path, registered in prom-client's registry beside its
  * own metrics (prom-client writes the exposition, so /metrics reads the same). Hand-written because
  * prom-client validates and hashes a label object on every inc() and observe(): 280-480 ns each on this
- * machine, four per inference request, 3% of the main thread under tiny-mlp load (`node --cpu-prof`).
+ * machine, five per inference request, 3% of the main thread under tiny-mlp load (`node --cpu-prof`).
  * Here a series is found by walking one small Map per label value (no key string built), and an
  * observation is a bucket search and three additions.
  */
@@ -93,6 +93,11 @@ export class HotCounter<L extends string> extends HotMetric<L, CounterSeries> {
   /** Adds one to the series of these label values. */
   inc(a: string, b?: string, c?: string): void {
     this.series(a, b, c).value++;
+  }
+
+  /** Creates the series of these label values at 0 (shown before its first count). */
+  zero(a: string, b?: string, c?: string): void {
+    this.series(a, b, c);
   }
 
   protected create(): CounterSeries {
