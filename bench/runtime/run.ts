@@ -40,6 +40,16 @@ async function load(url: string, bodies: string[] | 'GET', concurrency: number, 
   }
 }
 
+/** Runs `a` then `b`, or `b` then `a` when `swap`: alternating the order keeps drift within a round from favouring one side. */
+async function pair<A, B>(swap: boolean, a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> {
+  if (!swap) {
+    const first = await a();
+    return [first, await b()];
+  }
+  const second = await b();
+  return [await a(), second];
+}
+
 /** Samples GET /health/live every 100 ms while `during` runs. */
 async function probeWhile<T>(url: string, during: Promise<T>) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -123,8 +133,8 @@ async function main(): Promise<void> {
     const unbatchedApi = await startApi(repos.unbatched, delay);
     servers.push(unbatchedApi);
 
-    // Interleaved rounds. A goal's ratio is the median of the rounds' ratios, each from two loads run back to back:
-    // the machine's speed drifts, and the best of each side could pair a lucky moment with an unlucky one.
+    // Interleaved rounds. A goal's ratio is the median of the rounds' ratios, each from two loads run back to back
+    // (in alternating order): the machine's speed drifts, and the best of each side could pair a lucky moment with an unlucky one.
     // The figures beside them are the best of each.
     type Load = Awaited<ReturnType<typeof load>>;
     const best = (a: Load | undefined, b: Load) => (!a || b.requestsPerSecond > a.requestsPerSecond ? b : a);
@@ -140,8 +150,12 @@ async function main(): Promise<void> {
     const batchingSpeedup: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API (REST JSON, gRPC typed, gRPC raw); (b) wide-mlp batching on, off`);
-      const bareRound = await load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS, bare);
-      const probed = await probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS, api));
+      const swap = round % 2 === 0;
+      const [bareRound, probed] = await pair(
+        swap,
+        () => load(`${bare.url}/infer`, tinyBodies, CONCURRENCY, SECONDS, bare),
+        () => probeWhile(api.url, load(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, SECONDS, api)),
+      );
       apiOverBare.push(+(probed.result.requestsPerSecond / bareRound.requestsPerSecond).toFixed(3));
       bareResult = best(bareResult, bareRound);
       apiResult = best(apiResult, probed.result);
@@ -150,8 +164,11 @@ async function main(): Promise<void> {
       grpcTyped = best(grpcTyped, await measureGrpc(api.grpcAddress!, '', 'tiny-mlp', tinyInputs, CONCURRENCY, SECONDS, { serverPid: api.child.pid }));
       grpcRaw = best(grpcRaw, await measureGrpc(api.grpcAddress!, '', 'tiny-mlp', tinyInputs, CONCURRENCY, SECONDS, { raw: true, serverPid: api.child.pid }));
       if (probed.liveMs.max > liveMs.max) liveMs = probed.liveMs;
-      const batchedRound = await load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, api);
-      const unbatchedRound = await load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, unbatchedApi);
+      const [batchedRound, unbatchedRound] = await pair(
+        swap,
+        () => load(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, api),
+        () => load(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, SECONDS, unbatchedApi),
+      );
       batchingSpeedup.push(+(batchedRound.requestsPerSecond / unbatchedRound.requestsPerSecond).toFixed(3));
       batched = best(batched, batchedRound);
       unbatched = best(unbatched, unbatchedRound);
@@ -166,7 +183,7 @@ async function main(): Promise<void> {
 
     const result = {
       ...resultHeader('neural-fabric/bench/runtime/v1'),
-      note: 'load generator and servers share the same cores; one server is loaded at a time; goal ratios are the median of `rounds` interleaved rounds (each round\'s two loads back to back), the figures beside them the best of each',
+      note: 'load generator and servers share the same cores; one server is loaded at a time; goal ratios are the median of `rounds` interleaved rounds (each round\'s two loads back to back, their order alternating), the figures beside them the best of each',
       rounds: ROUNDS,
       seconds: SECONDS,
       a_tinyMlp: {

@@ -81,8 +81,9 @@ describe('TRUST_PROXY as a hop count (the nearest peers, whatever their address)
   });
 
   it('believes X-Forwarded-* from the nearest two peers: the client is the address the second proxy saw', async () => {
-    // Peers: the test client (hop 0), 203.0.113.99 (hop 1, trusted), 192.0.2.1 (hop 2: the client).
-    expect(sessionCookie(await viaProxy(t, '192.0.2.1, 203.0.113.99', { name: 'admin4', password }, 'https').expect(200))).toMatch(/; Secure$/);
+    // Peers: the test client (hop 0), 203.0.113.99 (hop 1, trusted), 192.0.2.1 (hop 2: the client); 6.6.6.6 is what
+    // the client wrote itself, which trusting more than two hops would take.
+    expect(sessionCookie(await viaProxy(t, '6.6.6.6, 192.0.2.1, 203.0.113.99', { name: 'admin4', password }, 'https').expect(200))).toMatch(/; Secure$/);
     const [signedIn] = await t.app.get(AuditService).list({ action: 'login_succeeded', limit: 1 });
     expect(signedIn.details).toEqual({ ip: '192.0.2.1', actorRole: 'admin' });
   });

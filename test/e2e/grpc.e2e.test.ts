@@ -18,8 +18,8 @@ import { spawnService } from '../support/service-process';
 import { tempDir } from '../support/env';
 import { holdRuns, until } from '../support/runs';
 
-/** Runs of tiny-mlp in flight at once (its config decides: one on the event loop). */
-const TINY_RUNS = runsFor(MLP_MODELS.find((m) => m.name === 'tiny-mlp')!);
+/** Runs of tiny-mlp in flight at once, as the served model's config sets them (one: it runs on the event loop). */
+const tinyRuns = (t: TestApp) => runsFor(t.app.get(ModelRepository).get('tiny-mlp'));
 
 jest.setTimeout(120_000);
 
@@ -171,25 +171,25 @@ describe('KServe V2 over gRPC (inference.GRPCInferenceService)', () => {
   it('answers RESOURCE_EXHAUSTED with retry-after when the model queue is full', async () => {
     const scheduler = t.app.get(InferenceScheduler);
     const held = holdRuns(t.app.get(ModelRepository).get('tiny-mlp'));
-    const accepted = Array.from({ length: TINY_RUNS + QUEUE_CAPACITY }, () => call(client, 'ModelInfer', typedRequest(64)));
+    const accepted = Array.from({ length: tinyRuns(t) + QUEUE_CAPACITY }, () => call(client, 'ModelInfer', typedRequest(64)));
     try {
-      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === QUEUE_CAPACITY && scheduler.stats('tiny-mlp', '1')?.running === TINY_RUNS);
+      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === QUEUE_CAPACITY && scheduler.stats('tiny-mlp', '1')?.running === tinyRuns(t));
       const refused = await call(client, 'ModelInfer', typedRequest(64)).catch((e: ServiceError) => e);
       expect(refused).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringContaining('queue full') });
       expect(Number((refused as ServiceError).metadata.get('retry-after')[0])).toBeGreaterThanOrEqual(1);
     } finally {
       held.release();
     }
-    expect(await Promise.all(accepted)).toHaveLength(TINY_RUNS + QUEUE_CAPACITY);
+    expect(await Promise.all(accepted)).toHaveLength(tinyRuns(t) + QUEUE_CAPACITY);
   });
 
   it('answers DEADLINE_EXCEEDED: parameters.timeout_ms as over REST, and the call deadline becomes the request deadline', async () => {
     const scheduler = t.app.get(InferenceScheduler);
     const held = holdRuns(t.app.get(ModelRepository).get('tiny-mlp'));
-    const busy = Array.from({ length: TINY_RUNS }, () => call(client, 'ModelInfer', typedRequest(64)));
+    const busy = Array.from({ length: tinyRuns(t) }, () => call(client, 'ModelInfer', typedRequest(64)));
     const deadlines = () => scheduler.stats('tiny-mlp', '1');
     try {
-      await until(() => deadlines()?.running === TINY_RUNS);
+      await until(() => deadlines()?.running === tinyRuns(t));
       await expect(call(client, 'ModelInfer', typedRequest(64, { parameters: { timeout_ms: { int64_param: 150 } } }))).rejects.toMatchObject({
         code: status.DEADLINE_EXCEEDED,
         details: 'deadline exceeded while queued',

@@ -6,8 +6,8 @@ import { newAdmin } from '../support/admins';
 import { startModelTestApp, TestApp } from '../support/app';
 import { holdRuns, until } from '../support/runs';
 
-/** Runs of tiny-mlp in flight at once (its config decides: one on the event loop). */
-const TINY_RUNS = runsFor(MLP_MODELS.find((m) => m.name === 'tiny-mlp')!);
+/** Runs of tiny-mlp in flight at once, as the served model's config sets them (one: it runs on the event loop). */
+const tinyRuns = (t: TestApp) => runsFor(t.app.get(ModelRepository).get('tiny-mlp'));
 
 jest.setTimeout(120_000);
 
@@ -142,11 +142,11 @@ describe('Open Inference Protocol (/v2)', () => {
   it('answers 429 with Retry-After when the model queue is full, and serves the queued requests after', async () => {
     const scheduler = t.app.get(InferenceScheduler);
     const held = holdRuns(t.app.get(ModelRepository).get('tiny-mlp'));
-    // Full batches (64 rows) so each request is one run: TINY_RUNS run, QUEUE_CAPACITY wait.
+    // Full batches (64 rows) so each request is one run: tinyRuns(t) run, QUEUE_CAPACITY wait.
     const full = tinyRequest(64);
-    const accepted = Array.from({ length: TINY_RUNS + QUEUE_CAPACITY }, () => post(t, '/v2/models/tiny-mlp/infer', full));
+    const accepted = Array.from({ length: tinyRuns(t) + QUEUE_CAPACITY }, () => post(t, '/v2/models/tiny-mlp/infer', full));
     try {
-      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === QUEUE_CAPACITY && scheduler.stats('tiny-mlp', '1')?.running === TINY_RUNS);
+      await until(() => scheduler.stats('tiny-mlp', '1')?.queued === QUEUE_CAPACITY && scheduler.stats('tiny-mlp', '1')?.running === tinyRuns(t));
       const refused = await post(t, '/v2/models/tiny-mlp/infer', full);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -155,16 +155,16 @@ describe('Open Inference Protocol (/v2)', () => {
       held.release();
     }
     const statuses = (await Promise.all(accepted)).map((r) => r.status);
-    expect(statuses).toEqual(new Array(TINY_RUNS + QUEUE_CAPACITY).fill(200));
+    expect(statuses).toEqual(new Array(tinyRuns(t) + QUEUE_CAPACITY).fill(200));
   });
 
   it('answers 504 when the deadline passes while queued, and drops the job from the queue', async () => {
     const scheduler = t.app.get(InferenceScheduler);
     const held = holdRuns(t.app.get(ModelRepository).get('tiny-mlp'));
     const full = tinyRequest(64);
-    const busy = Array.from({ length: TINY_RUNS }, () => post(t, '/v2/models/tiny-mlp/infer', full));
+    const busy = Array.from({ length: tinyRuns(t) }, () => post(t, '/v2/models/tiny-mlp/infer', full));
     try {
-      await until(() => scheduler.stats('tiny-mlp', '1')?.running === TINY_RUNS);
+      await until(() => scheduler.stats('tiny-mlp', '1')?.running === tinyRuns(t));
       const late = await post(t, '/v2/models/tiny-mlp/infer', full, { 'x-request-deadline-ms': '150' });
       expect(late.status).toBe(504);
       expect(await late.json()).toEqual({ error: 'deadline exceeded while queued' });
@@ -174,7 +174,7 @@ describe('Open Inference Protocol (/v2)', () => {
     } finally {
       held.release();
     }
-    expect((await Promise.all(busy)).map((r) => r.status)).toEqual(new Array(TINY_RUNS).fill(200));
+    expect((await Promise.all(busy)).map((r) => r.status)).toEqual(new Array(tinyRuns(t)).fill(200));
   });
 
   it('records nf_inference_* metrics with the model label', async () => {

@@ -60,6 +60,12 @@ describe('HotCounter and HotHistogram', () => {
     expect(after).not.toMatch(/tiny-mlp|status_code/);
   });
 
+  it('refuses too few or too many label values', () => {
+    const { counters, histograms } = both();
+    expect(() => counters[1].inc('GET', '/')).toThrow(/3 label values \(method, route, status_code\) expected/);
+    expect(() => histograms[1].observe(1, 'tiny-mlp', 'extra')).toThrow(/1 label values \(model\) expected/);
+  });
+
   it('refuses a second metric of the same name in one registry, as prom-client does', () => {
     const registry = new Registry();
     new HotCounter({ name: 'x_total', help: 'x', labelNames: ['a'], registers: [registry] });

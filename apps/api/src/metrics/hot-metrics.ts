@@ -59,9 +59,12 @@ abstract class HotMetric<L extends string, S> {
     const value = last === 0 ? a : last === 1 ? b! : c!;
     let series = level.get(value) as S | undefined;
     if (series === undefined) {
+      const values = [a, b, c];
+      if (values.some((v, i) => (i <= last) !== (v !== undefined))) {
+        throw new TypeError(`${this.name}: ${this.labelNames.length} label values (${this.labelNames.join(', ')}) expected`);
+      }
       series = this.create();
       level.set(value, series);
-      const values = [a, b, c];
       this.all.push({ labels: Object.fromEntries(this.labelNames.map((n, i) => [n, values[i]])) as Labels<L>, series });
     }
     return series;
