@@ -1,9 +1,8 @@
 import { TenantsService } from '../../apps/api/src/auth/tenants.service';
 import { ModelRepository } from '../../apps/api/src/runtime/model-repository.service';
-import { Tensor } from '../../apps/api/src/runtime/runtime.types';
 import { InferenceScheduler, runsFor } from '../../apps/api/src/runtime/scheduler/inference.scheduler';
 import { startModelTestApp, TestApp } from '../support/app';
-import { until } from '../support/runs';
+import { holdRuns, until } from '../support/runs';
 
 jest.setTimeout(120_000);
 
@@ -29,13 +28,9 @@ describe('scheduler over HTTP: per-tenant fairness', () => {
     // Runs in flight at once for this model (one: tiny-mlp runs on the event loop).
     const runs = runsFor(handle);
     const GREEDY_REQUESTS = runs + 4;
-    const real = handle.infer.bind(handle);
-    const started: number[] = [];
-    const held: (() => void)[] = [];
-    const spy = jest.spyOn(handle, 'infer').mockImplementation((inputs: Tensor[]) => {
-      started.push((inputs[0].data as Float32Array)[0]);
-      return new Promise<void>((resolve) => held.push(resolve)).then(() => real(inputs));
-    });
+    const held = holdRuns(handle);
+    // The mark of each run, in the order the runs started.
+    const started = () => held.inputs.map((inputs) => (inputs[0].data as Float32Array)[0]);
     const send = (key: string, mark: number) =>
       fetch(`${t.url}/v2/models/tiny-mlp/infer`, {
         method: 'POST',
@@ -49,33 +44,27 @@ describe('scheduler over HTTP: per-tenant fairness', () => {
       const polite = send(politeKey, -1);
       await until(() => scheduler.stats('tiny-mlp', '1')?.queued === GREEDY_REQUESTS - runs + 1);
       // Let the runs go one at a time and watch the order in which queued requests start.
-      while (started.length < GREEDY_REQUESTS + 1) {
-        const before = started.length;
-        held.shift()!();
-        await until(() => started.length > before);
+      while (held.inputs.length < GREEDY_REQUESTS + 1) {
+        const before = held.inputs.length;
+        held.releaseOne();
+        await until(() => held.inputs.length > before);
       }
-      held.splice(0).forEach((go) => go());
+      held.release();
       const statuses = (await Promise.all([...greedy, polite])).map((r) => r.status);
       expect(statuses).toEqual(new Array(GREEDY_REQUESTS + 1).fill(200));
       // FIFO would start it last (index GREEDY_REQUESTS); round-robin starts it after at most one more greedy run.
-      expect(started.indexOf(-1)).toBeLessThanOrEqual(runs + 1);
-      expect(started.indexOf(-1)).toBeGreaterThanOrEqual(runs);
+      expect(started().indexOf(-1)).toBeLessThanOrEqual(runs + 1);
+      expect(started().indexOf(-1)).toBeGreaterThanOrEqual(runs);
     } finally {
-      spy.mockRestore();
-      held.splice(0).forEach((go) => go());
+      held.release();
     }
   });
 
   it('an event-loop model runs one batch at a time: the requests that arrive during a run go together in the next', async () => {
     const handle = t.app.get(ModelRepository).get('tiny-mlp');
     expect(handle.execution).toBe('event-loop');
-    const real = handle.infer.bind(handle);
-    const runRows: number[] = [];
-    const held: (() => void)[] = [];
-    const spy = jest.spyOn(handle, 'infer').mockImplementation((inputs: Tensor[]) => {
-      runRows.push(inputs[0].shape[0]);
-      return new Promise<void>((resolve) => held.push(resolve)).then(() => real(inputs));
-    });
+    const held = holdRuns(handle);
+    const runRows = () => held.inputs.map((inputs) => inputs[0].shape[0]);
     const send = (seed: number) =>
       fetch(`${t.url}/v2/models/tiny-mlp/infer`, {
         method: 'POST',
@@ -85,19 +74,18 @@ describe('scheduler over HTTP: per-tenant fairness', () => {
     const scheduler = t.app.get(InferenceScheduler);
     try {
       const first = send(1);
-      await until(() => runRows.length === 1);
+      await until(() => held.inputs.length === 1);
       const during = [2, 3, 4, 5].map(send);
-      await until(() => runRows.length + (scheduler.stats('tiny-mlp', '1')?.queued ?? 0) === 5);
+      await until(() => held.inputs.length + (scheduler.stats('tiny-mlp', '1')?.queued ?? 0) === 5);
       // Nothing else started while the first run was in flight: all four wait for it.
-      expect(runRows).toEqual([1]);
-      held.shift()!();
-      await until(() => runRows.length === 2);
-      expect(runRows).toEqual([1, 4]);
-      held.splice(0).forEach((go) => go());
+      expect(runRows()).toEqual([1]);
+      held.releaseOne();
+      await until(() => held.inputs.length === 2);
+      expect(runRows()).toEqual([1, 4]);
+      held.release();
       expect((await Promise.all([first, ...during])).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     } finally {
-      spy.mockRestore();
-      held.splice(0).forEach((go) => go());
+      held.release();
     }
   });
 });

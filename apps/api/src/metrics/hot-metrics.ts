@@ -36,9 +36,9 @@ abstract class HotMetric<L extends string, S> {
   /** Nested by label value, one level per label; the last level holds the series. */
   private root = new Map<string, unknown>();
   /** Every series, in creation order, with its labels (what get() reports). */
-  private all: { labels: Labels<L>; series: S }[] = [];
+  protected all: { labels: Labels<L>; series: S }[] = [];
 
-  protected constructor(config: HotConfig<L>) {
+  constructor(config: HotConfig<L>) {
     if (config.labelNames.length < 1 || config.labelNames.length > 3) throw new Error(`${config.name}: one to three label names`);
     this.name = config.name;
     this.help = config.help;
@@ -72,10 +72,6 @@ abstract class HotMetric<L extends string, S> {
 
   protected abstract create(): S;
 
-  protected entries(): readonly { labels: Labels<L>; series: S }[] {
-    return this.all;
-  }
-
   reset(): void {
     this.root = new Map();
     this.all = [];
@@ -88,10 +84,6 @@ interface CounterSeries {
 
 export class HotCounter<L extends string> extends HotMetric<L, CounterSeries> {
   readonly type = 'counter' as const;
-
-  constructor(config: HotConfig<L>) {
-    super(config);
-  }
 
   /** Adds one to the series of these label values. */
   inc(a: string, b?: string, c?: string): void {
@@ -108,7 +100,7 @@ export class HotCounter<L extends string> extends HotMetric<L, CounterSeries> {
   }
 
   get(): HotMetricValues {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.entries().map(({ labels, series }) => ({ labels, value: series.value })) };
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.all.map(({ labels, series }) => ({ labels, value: series.value })) };
   }
 }
 
@@ -146,7 +138,7 @@ export class HotHistogram<L extends string> extends HotMetric<L, HistogramSeries
 
   get(): HotMetricValues {
     const values: HotMetricValues['values'] = [];
-    for (const { labels, series } of this.entries()) {
+    for (const { labels, series } of this.all) {
       let cumulative = 0;
       this.bounds.forEach((le, i) => {
         cumulative += series.counts[i];
