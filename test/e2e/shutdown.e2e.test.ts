@@ -92,6 +92,23 @@ describe('SIGTERM with the default settings', () => {
     silent.destroy();
   });
 
+  it('does not wait for a request its client abandoned half sent (exits 0, not 1 at SHUTDOWN_TIMEOUT_MS)', async () => {
+    const svc = spawnService({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const url = new URL(await svc.url());
+    await waitUntilStarted(url.origin);
+    // Headers promising 1000 bytes of body and 10 sent: the service has the request in hand, waiting for the rest.
+    const { socket } = await open(plain(url));
+    await new Promise((resolve) => socket.write('POST /v2/models/tiny-mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"inputs":', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    // A keep-alive connection answered before it, whose response closed long ago.
+    const { ask } = await keepAliveClient(plain(url));
+    await ask();
+
+    svc.child.kill('SIGTERM');
+    expect(await svc.exited).toBe(0);
+  });
+
   it('does the same on the https listener: requests sent over TLS are answered and told Connection: close, idle TLS connections do not hold it', async () => {
     const svc = spawnService({ SHUTDOWN_DRAIN_MS: '1500', SHUTDOWN_TIMEOUT_MS: '5000' });
     const url = new URL(await svc.url());

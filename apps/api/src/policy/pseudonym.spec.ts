@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +21,21 @@ describe('pseudonyms', () => {
     expect(a.tenant('tenant-1')).not.toBe(b.tenant('tenant-1'));
     expect(createHash('sha256').update('tenant-1').digest('hex')).not.toContain(a.tenant('tenant-1'));
     expect(a.contributor('tenant-1', 'key-1')).not.toBe(a.contributor('tenant-2', 'key-1'));
+  });
+
+  it('are the HMAC of a labelled id, remembered per tenant and key without mixing them up, the same after the memo starts over', () => {
+    const key = Buffer.alloc(32, 7);
+    const mac = (input: string) => createHmac('sha256', key).update(input).digest('hex').slice(0, 16);
+    const p = new Pseudonymizer(key, 'setting');
+    const expected = { tenant: mac('neural-fabric/telemetry/tenant\nt'), contributor: mac('neural-fabric/telemetry/contributor\nt\nk') };
+    expect(p.contributor('t', 'k')).toBe(expected.contributor);
+    expect(p.tenant('t')).toBe(expected.tenant);
+    expect(p.contributor('t', 'k2')).toBe(mac('neural-fabric/telemetry/contributor\nt\nk2'));
+    // Ten thousand more API keys: the memo starts over at least once.
+    for (let i = 0; i < 10_001; i++) p.contributor(`t${i % 7}`, `k${i}`);
+    expect(p.contributor('t6', 'k10000')).toBe(mac('neural-fabric/telemetry/contributor\nt6\nk10000'));
+    expect(p.tenant('t')).toBe(expected.tenant);
+    expect(p.contributor('t', 'k')).toBe(expected.contributor);
   });
 
   it('generates a key once under DATA_DIR in simulation (mode 0600) and reuses it', () => {

@@ -18,7 +18,12 @@ const MEMO_MAX_ENTRIES = 10_000;
  * bound to their tenant and never leave memory.
  */
 export class Pseudonymizer {
-  private readonly memo = new Map<string, string>();
+  /**
+   * Every inference job needs two pseudonyms; tenants and API keys are few, so they are remembered,
+   * by tenant and then API key (a key joining both ids would be a new string to hash on every lookup).
+   */
+  private readonly memo = new Map<string, { tag: string; contributors: Map<string, string> }>();
+  private remembered = 0;
 
   constructor(
     private readonly key: Buffer,
@@ -27,22 +32,39 @@ export class Pseudonymizer {
   ) {}
 
   tenant(tenantId: string): string {
-    return this.mac(`neural-fabric/telemetry/tenant\n${tenantId}`);
+    return this.entry(tenantId).tag;
   }
 
   contributor(tenantId: string, contributorId: string): string {
-    return this.mac(`neural-fabric/telemetry/contributor\n${tenantId}\n${contributorId}`);
+    const { contributors } = this.entry(tenantId);
+    let tag = contributors.get(contributorId);
+    if (tag === undefined) {
+      tag = this.mac(`neural-fabric/telemetry/contributor\n${tenantId}\n${contributorId}`);
+      this.remember();
+      contributors.set(contributorId, tag);
+    }
+    return tag;
+  }
+
+  private entry(tenantId: string) {
+    let entry = this.memo.get(tenantId);
+    if (entry === undefined) {
+      entry = { tag: this.mac(`neural-fabric/telemetry/tenant\n${tenantId}`), contributors: new Map() };
+      this.remember();
+      this.memo.set(tenantId, entry);
+    }
+    return entry;
+  }
+
+  /** Counts one more remembered pseudonym; beyond MEMO_MAX_ENTRIES the memo starts over. */
+  private remember(): void {
+    if (++this.remembered <= MEMO_MAX_ENTRIES) return;
+    this.memo.clear();
+    this.remembered = 1;
   }
 
   private mac(input: string): string {
-    // Every inference job needs two of these; tenants and API keys are few, so they are remembered.
-    let tag = this.memo.get(input);
-    if (tag === undefined) {
-      if (this.memo.size >= MEMO_MAX_ENTRIES) this.memo.clear();
-      tag = createHmac('sha256', this.key).update(input).digest('hex').slice(0, PSEUDONYM_HEX);
-      this.memo.set(input, tag);
-    }
-    return tag;
+    return createHmac('sha256', this.key).update(input).digest('hex').slice(0, PSEUDONYM_HEX);
   }
 }
 

@@ -43,4 +43,15 @@ describe('FairQueue: round-robin across tenants', () => {
     expect(q.size).toBe(1);
     expect(q.shift()).toBe('a0');
   });
+
+  it('visits every queued item with its place in its tenant\'s line (0: the oldest)', () => {
+    const q = new FairQueue<string>();
+    q.push('a', 'a0');
+    q.push('b', 'b0');
+    q.push('a', 'a1');
+    q.shift();
+    const seen: string[] = [];
+    q.forEach((item, position) => seen.push(`${item}@${position}`));
+    expect(seen.sort()).toEqual(['a1@0', 'b0@0']);
+  });
 });

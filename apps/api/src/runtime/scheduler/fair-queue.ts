@@ -51,9 +51,9 @@ export class FairQueue<T> {
     return true;
   }
 
-  /** Each tenant's oldest item (the heads of the sub-queues). */
-  heads(): T[] {
-    return this.ring.map((tenant) => this.queues.get(tenant)![0]);
+  /** Visits every queued item, tenant by tenant, with its position in its tenant's sub-queue (0: that tenant's oldest). */
+  forEach(visit: (item: T, position: number) => void): void {
+    for (const queue of this.queues.values()) queue.forEach(visit);
   }
 
   /** Every queued item (any order). */

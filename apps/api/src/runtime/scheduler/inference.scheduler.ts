@@ -50,7 +50,7 @@ export class InferenceScheduler implements OnApplicationShutdown {
     });
   }
 
-  async infer(handle: ModelHandle, inputs: Tensor[], options: InferOptions): Promise<Tensor[]> {
+  infer(handle: ModelHandle, inputs: Tensor[], options: InferOptions): Promise<Tensor[]> {
     const deadlineMs = options.deadlineMs ?? this.settings.inference.defaultDeadlineMs;
     const job = { handle, tenant: options.tenant, contributor: options.contributor, rows: options.rows, inputBytes: tensorBytes(inputs) };
     const run = () => this.queueFor(handle).submit({ tenant: options.tenant, inputs, rows: options.rows, deadline: this.clock.now() + deadlineMs });

@@ -79,6 +79,25 @@ describe('ModelQueue', () => {
     expect(gate.runs.map((r) => values(r.inputs))).toEqual([[1], [3]]);
   });
 
+  it('expires queued and running jobs at their deadlines on its own timer, an earlier deadline arriving after a later one first', async () => {
+    const gate = gatedRunner();
+    const q = new ModelQueue({ capacity: 100, batching: UNBATCHED, concurrency: 1, clock: Date, run: gate.run });
+    const settled: string[] = [];
+    const watch = (name: string, job: Promise<Tensor[]>) => job.then(() => settled.push(`${name} answered`), (e: V2Error) => settled.push(`${name}: ${e.status} ${e.message}`));
+    const t0 = Date.now();
+    const running = watch('running', q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: t0 + 80 }));
+    const patient = watch('patient', q.submit({ tenant: 't', inputs: row(2), rows: 1, deadline: t0 + 60_000 }));
+    const hurried = watch('hurried', q.submit({ tenant: 'u', inputs: row(3), rows: 1, deadline: t0 + 20 }));
+    await Promise.all([hurried, running]);
+    expect(settled).toEqual(['hurried: 504 deadline exceeded while queued', 'running: 504 deadline exceeded while running']);
+    gate.runs[0].finish();
+    await flush();
+    gate.runs[1].finish();
+    await patient;
+    expect(settled[2]).toBe('patient answered');
+    expect(gate.runs.map((r) => values(r.inputs))).toEqual([[1], [2]]);
+  });
+
   it('refuses a job whose deadline has already passed', async () => {
     const { q, clock } = queue({ run: gatedRunner().run });
     await expect(q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: clock.t })).rejects.toMatchObject({ status: 504 });
