@@ -34,42 +34,94 @@ export function request(agent: http.Agent, url: string, method: string, body?: s
   });
 }
 
-/**
- * `concurrency` clients calling `send(n)` (n counts requests) for `seconds`, after one second of
- * the same load that is not counted (JIT, sockets, worker threads). `send` resolves true on success.
- */
-export async function closedLoop(send: (n: number) => Promise<boolean>, concurrency: number, seconds: number, serverPid?: number): Promise<LoadResult> {
-  let sent = 0;
-  const warm = performance.now() + 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < warm) await send(sent++);
-  }));
-  const latencies: number[] = [];
-  let failures = 0;
-  const cpuBefore = processCpuMs(serverPid);
+/** What a load's timed periods add up to, one target's. */
+interface Tally {
+  latencies: number[];
+  failures: number;
+  elapsedMs: number;
+  /** undefined once any period could not read the server's CPU. */
+  serverCpuMs: number | undefined;
+  clientCpuMs: number;
+}
+
+/** One target of a load: `send(n)` (n counts its requests) resolves true on success; `serverPid` for its CPU. */
+export interface LoadTarget {
+  send: (n: number) => Promise<boolean>;
+  serverPid?: number;
+}
+
+/** `concurrency` clients on `target` for `ms`, adding latencies, failures, time and CPU to `tally`. */
+async function timed(target: LoadTarget & { sent: number }, concurrency: number, ms: number, tally: Tally): Promise<void> {
+  const cpuBefore = processCpuMs(target.serverPid);
   const clientBefore = process.cpuUsage();
   const started = performance.now();
-  const end = started + seconds * 1000;
+  const end = started + ms;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         const t0 = performance.now();
-        if (!(await send(sent++))) failures++;
-        latencies.push(performance.now() - t0);
+        if (!(await target.send(target.sent++))) tally.failures++;
+        tally.latencies.push(performance.now() - t0);
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  const cpuAfter = processCpuMs(serverPid);
+  tally.elapsedMs += performance.now() - started;
+  const cpuAfter = processCpuMs(target.serverPid);
+  tally.serverCpuMs = tally.serverCpuMs !== undefined && cpuBefore !== undefined && cpuAfter !== undefined ? tally.serverCpuMs + cpuAfter - cpuBefore : undefined;
   const client = process.cpuUsage(clientBefore);
+  tally.clientCpuMs += (client.user + client.system) / 1000;
+}
+
+/** One second of load that is not counted (JIT, sockets, worker threads). */
+async function warmUp(target: LoadTarget & { sent: number }, concurrency: number): Promise<void> {
+  const warm = performance.now() + 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < warm) await target.send(target.sent++);
+  }));
+}
+
+function result(tally: Tally, concurrency: number): LoadResult {
+  const { latencies, failures, serverCpuMs, clientCpuMs } = tally;
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
     failures,
     concurrency,
-    requestsPerSecond: Math.round(latencies.length / elapsed),
+    requestsPerSecond: Math.round(latencies.length / (tally.elapsedMs / 1000)),
     latencyMs: { p50: ms(percentile(latencies, 50)), p99: ms(percentile(latencies, 99)) },
-    ...(cpuBefore !== undefined && cpuAfter !== undefined && latencies.length ? { serverCpuMsPerRequest: +((cpuAfter - cpuBefore) / latencies.length).toFixed(4) } : {}),
-    ...(latencies.length ? { clientCpuMsPerRequest: +((client.user + client.system) / 1000 / latencies.length).toFixed(4) } : {}),
+    ...(serverCpuMs !== undefined && latencies.length ? { serverCpuMsPerRequest: +(serverCpuMs / latencies.length).toFixed(4) } : {}),
+    ...(latencies.length ? { clientCpuMsPerRequest: +(clientCpuMs / latencies.length).toFixed(4) } : {}),
   };
+}
+
+const newTally = (): Tally => ({ latencies: [], failures: 0, elapsedMs: 0, serverCpuMs: 0, clientCpuMs: 0 });
+
+/**
+ * `concurrency` clients calling `send(n)` (n counts requests) for `seconds`, after one second of
+ * the same load that is not counted (JIT, sockets, worker threads). `send` resolves true on success.
+ */
+export async function closedLoop(send: (n: number) => Promise<boolean>, concurrency: number, seconds: number, serverPid?: number): Promise<LoadResult> {
+  const target = { send, serverPid, sent: 0 };
+  await warmUp(target, concurrency);
+  const tally = newTally();
+  await timed(target, concurrency, seconds * 1000, tally);
+  return result(tally, concurrency);
+}
+
+/**
+ * The same closed-loop load on several targets taking turns in slices of `sliceMs` (A B, B A, A B …)
+ * until each has had `seconds`; one result per target. On a shared machine the speed drifts over
+ * seconds (other tenants of the host): two loads run one after the other can land one in a slow spell
+ * and the other not, where interleaved slices see the same spells. Each target warms up first.
+ */
+export async function interleavedLoops(targets: LoadTarget[], concurrency: number, seconds: number, sliceMs = 500): Promise<LoadResult[]> {
+  const counted = targets.map((t) => ({ ...t, sent: 0 }));
+  for (const target of counted) await warmUp(target, concurrency);
+  const tallies = counted.map(newTally);
+  const slices = Math.max(1, Math.round((seconds * 1000) / sliceMs));
+  for (let slice = 0; slice < slices; slice++) {
+    const order = slice % 2 === 0 ? counted.map((_, i) => i) : counted.map((_, i) => counted.length - 1 - i);
+    for (const i of order) await timed(counted[i], concurrency, sliceMs, tallies[i]);
+  }
+  return tallies.map((tally) => result(tally, concurrency));
 }
