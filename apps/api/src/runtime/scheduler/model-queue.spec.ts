@@ -25,6 +25,13 @@ function gatedRunner() {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Records how a job ends in `settled` ("<name> answered" or "<name>: <status> <message>"). */
+const watch = (settled: string[], name: string, job: Promise<Tensor[]>) =>
+  job.then(
+    () => void settled.push(`${name} answered`),
+    (e: V2Error) => void settled.push(`${name}: ${e.status} ${e.message}`),
+  );
+
 function queue(overrides: Partial<ModelQueueOptions> & Pick<ModelQueueOptions, 'run'>) {
   const clock = new FakeClock();
   const q = new ModelQueue({ capacity: 100, batching: UNBATCHED, concurrency: 1, clock, ...overrides });
@@ -79,23 +86,46 @@ describe('ModelQueue', () => {
     expect(gate.runs.map((r) => values(r.inputs))).toEqual([[1], [3]]);
   });
 
-  it('expires queued and running jobs at their deadlines on its own timer, an earlier deadline arriving after a later one first', async () => {
+  it('expires a job at its deadline on its own timer, though a job due later armed the timer first', async () => {
     const gate = gatedRunner();
     const q = new ModelQueue({ capacity: 100, batching: UNBATCHED, concurrency: 1, clock: Date, run: gate.run });
     const settled: string[] = [];
-    const watch = (name: string, job: Promise<Tensor[]>) => job.then(() => settled.push(`${name} answered`), (e: V2Error) => settled.push(`${name}: ${e.status} ${e.message}`));
     const t0 = Date.now();
-    const running = watch('running', q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: t0 + 80 }));
-    const patient = watch('patient', q.submit({ tenant: 't', inputs: row(2), rows: 1, deadline: t0 + 60_000 }));
-    const hurried = watch('hurried', q.submit({ tenant: 'u', inputs: row(3), rows: 1, deadline: t0 + 20 }));
-    await Promise.all([hurried, running]);
-    expect(settled).toEqual(['hurried: 504 deadline exceeded while queued', 'running: 504 deadline exceeded while running']);
+    const running = watch(settled, 'running', q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: t0 + 5_000 }));
+    await watch(settled, 'hurried', q.submit({ tenant: 'u', inputs: row(2), rows: 1, deadline: t0 + 20 }));
+    expect(settled).toEqual(['hurried: 504 deadline exceeded while queued']);
     gate.runs[0].finish();
-    await flush();
-    gate.runs[1].finish();
-    await patient;
-    expect(settled[2]).toBe('patient answered');
-    expect(gate.runs.map((r) => values(r.inputs))).toEqual([[1], [2]]);
+    await running;
+    expect(settled).toEqual(['hurried: 504 deadline exceeded while queued', 'running answered']);
+    expect(gate.runs).toHaveLength(1);
+  });
+
+  it('expires a running job at its deadline, and a job due sooner in real time after the clock jumped forward', async () => {
+    const gate = gatedRunner();
+    let jumped = 0;
+    const clock = { now: () => Date.now() + jumped };
+    const q = new ModelQueue({ capacity: 100, batching: UNBATCHED, concurrency: 1, clock, run: gate.run });
+    const settled: string[] = [];
+    const running = watch(settled, 'running', q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: clock.now() + 3_000 }));
+    // The clock steps 3 s ahead: the running job is due now, and a new one in 100 ms, on the clock and in real time.
+    jumped = 3_000;
+    const queued = watch(settled, 'queued', q.submit({ tenant: 'u', inputs: row(2), rows: 1, deadline: clock.now() + 100 }));
+    await Promise.race([Promise.all([running, queued]), new Promise((resolve) => setTimeout(resolve, 1_500))]);
+    expect(settled.sort()).toEqual(['queued: 504 deadline exceeded while queued', 'running: 504 deadline exceeded while running']);
+  });
+
+  it('holds no deadline timer once every job has settled (it would keep a closed queue and its model in memory)', async () => {
+    jest.useFakeTimers();
+    try {
+      const q = new ModelQueue({ capacity: 100, batching: UNBATCHED, concurrency: 1, clock: Date, run: async (inputs) => inputs });
+      const job = q.submit({ tenant: 't', inputs: row(1), rows: 1, deadline: Date.now() + 60_000 });
+      expect(jest.getTimerCount()).toBe(1);
+      await job;
+      q.close();
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses a job whose deadline has already passed', async () => {

@@ -64,8 +64,12 @@ export class ModelQueue {
   /** Jobs not settled yet (queued or running), whose deadlines the one deadline timer watches. */
   private readonly unsettled = new Set<Pending>();
   private deadlineTimer?: NodeJS.Timeout;
-  /** When the deadline timer fires (the earliest deadline it was armed for), on the queue's clock. */
-  private deadlineTimerAt = Infinity;
+  /**
+   * When the deadline timer fires, in real time (performance.now()): a job whose deadline comes sooner re-arms it.
+   * Real time, not the queue's clock: the clock may jump (a test moving it, a wall-clock step), and a later
+   * deadline on the clock can then be due sooner than the timer.
+   */
+  private deadlineTimerDue = Infinity;
 
   constructor(private readonly options: ModelQueueOptions) {}
 
@@ -99,7 +103,7 @@ export class ModelQueue {
     if (job.deadline <= now) return Promise.reject(deadlineExceeded('before the request was queued'));
     return new Promise<Tensor[]>((resolve, reject) => {
       const pending: Pending = { ...job, enqueuedAt: this.batchNow(), state: 'queued', resolve, reject };
-      this.arm(pending);
+      this.arm(pending, now);
       this.queue.push(job.tenant, pending);
       this.queuedRows += job.rows;
       this.pump();
@@ -114,7 +118,7 @@ export class ModelQueue {
       if (job.deadline <= now) this.expire(job);
       else next = Math.min(next, job.deadline);
     }
-    if (next < this.deadlineTimerAt) this.armDeadlineTimer(next);
+    if (next < Infinity) this.watchDeadline(next, now);
   }
 
   /** Refuses everything still queued (shutdown / unload). Running jobs finish. */
@@ -134,20 +138,29 @@ export class ModelQueue {
    * per job: a timer set and cleared for every request cost about 1% of the main thread (tiny-mlp,
    * `node --cpu-prof`), and deadlines are mostly far off and in arrival order.
    */
-  private arm(job: Pending): void {
+  private arm(job: Pending, now: number): void {
     this.unsettled.add(job);
-    if (job.deadline < this.deadlineTimerAt) this.armDeadlineTimer(job.deadline);
+    this.watchDeadline(job.deadline, now);
   }
 
-  private armDeadlineTimer(at: number): void {
+  /** Makes the deadline timer fire by `deadline` (on the clock, which reads `now`), re-arming it if it is due later. */
+  private watchDeadline(deadline: number, now: number): void {
+    const wait = Math.min(2 ** 31 - 1, Math.max(1, deadline - now));
+    const due = performance.now() + wait;
+    if (due >= this.deadlineTimerDue) return;
     clearTimeout(this.deadlineTimer);
-    this.deadlineTimerAt = at;
+    this.deadlineTimerDue = due;
     this.deadlineTimer = setTimeout(() => {
-      this.deadlineTimer = undefined;
-      this.deadlineTimerAt = Infinity;
+      this.disarmDeadlineTimer();
       this.sweep();
-    }, Math.min(2 ** 31 - 1, Math.max(1, at - this.options.clock.now())));
+    }, wait);
     this.deadlineTimer.unref();
+  }
+
+  private disarmDeadlineTimer(): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.deadlineTimerDue = Infinity;
   }
 
   private expire(job: Pending): void {
@@ -165,6 +178,8 @@ export class ModelQueue {
     if (job.state === 'done') return;
     job.state = 'done';
     this.unsettled.delete(job);
+    // Nothing left to watch: the timer goes (it would keep this queue, and a closed one's model, in memory until it fired).
+    if (this.unsettled.size === 0) this.disarmDeadlineTimer();
     if (error !== undefined) job.reject(error);
     else job.resolve(outputs!);
   }
