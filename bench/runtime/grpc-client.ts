@@ -6,7 +6,6 @@
 // the benchmarks (startApi turns TLS off), as the REST figures are the plain listener's.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { inferenceServiceConstructor } from '../../apps/api/src/grpc/grpc-listener';
-import { closedLoop, LoadResult } from './load';
 import { BenchInput, Protocol, ProtocolClient } from './protocol-client';
 
 /**
@@ -54,24 +53,3 @@ const grpcProtocol = (name: string, raw: boolean): Protocol => ({
 
 export const grpcTyped = grpcProtocol('grpc', false);
 export const grpcRaw = grpcProtocol('grpc-raw', true);
-
-/**
- * Closed-loop ModelInfer load: `concurrency` callers for `seconds` on `model` at `address`, with
- * `apiKey` (empty = anonymous, simulation) and the server's pid for its CPU per request.
- */
-export async function measureGrpc(
-  address: string,
-  apiKey: string,
-  model: string,
-  requests: BenchInput[][],
-  concurrency: number,
-  seconds: number,
-  options: { raw?: boolean; ca?: Buffer; serverPid?: number } = {},
-): Promise<LoadResult> {
-  const client = await openGrpc(address, model, requests, { raw: options.raw, ca: options.ca, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
-  try {
-    return await closedLoop((n) => client.infer(n), concurrency, seconds, options.serverPid);
-  } finally {
-    await client.close();
-  }
-}

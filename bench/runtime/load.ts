@@ -112,7 +112,9 @@ export async function closedLoop(send: (n: number) => Promise<boolean>, concurre
  * The same closed-loop load on several targets taking turns in slices of `sliceMs` (A B, B A, A B …)
  * until each has had `seconds`; one result per target. On a shared machine the speed drifts over
  * seconds (other tenants of the host): two loads run one after the other can land one in a slow spell
- * and the other not, where interleaved slices see the same spells. Each target warms up first.
+ * and the other not, where interleaved slices see the same spells. Each target warms up first. A
+ * server's CPU is counted during its own slices: what it defers past them (a GC, a timer) is counted for
+ * no one, and each slice starts with every client sending at once, as a load's first moment does.
  */
 export async function interleavedLoops(targets: LoadTarget[], concurrency: number, seconds: number, sliceMs = 500): Promise<LoadResult[]> {
   const counted = targets.map((t) => ({ ...t, sent: 0 }));

@@ -1,12 +1,13 @@
 // Runtime benchmark, in one run (results and ratios to bench/results/runtime.json):
-//  (a) tiny-mlp inference at 32 clients (the goal's measurement: issue 14 measured the gap there): this API vs a bare
-//      node:http + onnxruntime-node server on the same model (goal >= 0.8: the median of the rounds' ratios, each
-//      round's two loads interleaved in half-second slices), p50/p99, and /health/live latency sampled meanwhile
-//      (< 1 s); the same pair at 16 clients, reported (fewer clients, smaller batches: the API's fixed cost per request
-//      weighs more); the same requests over gRPC (ModelInfer, typed contents and raw contents) beside REST JSON;
+//  (a) tiny-mlp inference at 32 clients (the concurrency at which the gap was first measured): this API vs a bare
+//      node:http + onnxruntime-node server on the same model (goal >= 0.8: the median of the rounds' ratios), p50/p99,
+//      /health/live latency sampled throughout (max < 1 s), and beside them, in the same slices, a trivial route of the
+//      API and the same requests over gRPC (ModelInfer, typed contents and raw contents); the bare / REST JSON pair
+//      again at 16 clients, reported (fewer clients, smaller batches: the API's fixed cost per request weighs more);
 //  (b) dynamic batching on wide-mlp at concurrency 64 (its config.json's dynamic_batching) vs the same
 //      service on the same models with "dynamic_batching": false (goal >= 2x, median of the rounds' ratios), with server CPU per request;
 //  (c) load + warmup time per model (p95 over repeated reloads through the repository API).
+// The loads compared in a round take turns in half-second slices (interleavedLoops in load.ts).
 // Load generator: one keep-alive http.Agent, request bodies serialised before timing starts.
 // --delay-us sets INFER_BATCH_MAX_DELAY_US, the delay of models without their own dynamic_batching.
 // The concurrency sweep (npm run bench:sweep) is bench/runtime/sweep.ts.
@@ -18,8 +19,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchArgs, median, percentile, resultHeader, ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
-import { measureGrpc } from './grpc-client';
-import { closedLoop, interleavedLoops, LoadTarget, ms, request } from './load';
+import { openGrpc } from './grpc-client';
+import { interleavedLoops, LoadResult, LoadTarget, ms, request } from './load';
 import { BenchInput } from './protocol-client';
 import { benchRepositories, startApi, startBare } from './servers';
 
@@ -33,7 +34,7 @@ const ROUNDS = Number(args.rounds ?? 5);
 const OUT = path.join(ROOT, 'bench', 'results', 'runtime.json');
 
 /** Clients posting pre-serialised bodies (or GETs) to `url` on one keep-alive agent; `close` ends its sockets. */
-function httpTarget(url: string, bodies: string[] | 'GET', concurrency: number, server?: Server): LoadTarget & { close(): void } {
+function httpTarget(url: string, bodies: string[] | 'GET', concurrency: number, server?: Server): ClosableTarget {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   return {
     send: async (n) => (bodies === 'GET' ? await request(agent, url, 'GET') : await request(agent, url, 'POST', bodies[n % bodies.length])).status === 200,
@@ -42,28 +43,26 @@ function httpTarget(url: string, bodies: string[] | 'GET', concurrency: number, 
   };
 }
 
-/** Closed-loop load: `concurrency` clients on one URL for `seconds`. */
-async function load(url: string, bodies: string[] | 'GET', concurrency: number, seconds: number, server?: Server) {
-  const target = httpTarget(url, bodies, concurrency, server);
+type ClosableTarget = LoadTarget & { close(): void | Promise<void> };
+
+/**
+ * Loads compared in one round: slices of each in turn (interleavedLoops), the round's first slice alternating
+ * by round (`swap` reverses the order), so no load always follows the same other one. Results in the order given.
+ */
+async function interleaved(swap: boolean, targets: ClosableTarget[], concurrency: number) {
   try {
-    return await closedLoop(target.send, concurrency, seconds, target.serverPid);
+    const order = swap ? [...targets].reverse() : targets;
+    const results = await interleavedLoops(order, concurrency, SECONDS);
+    return targets.map((target) => results[order.indexOf(target)]);
   } finally {
-    target.close();
+    for (const target of targets) await target.close();
   }
 }
 
-/**
- * Two loads compared in one round: slices of each in turn (interleavedLoops), the round's first slice
- * alternating between `a` and `b` by round, so neither side is always the one after the other's.
- */
-async function pair(swap: boolean, a: ReturnType<typeof httpTarget>, b: ReturnType<typeof httpTarget>, concurrency: number) {
-  try {
-    const results = await interleavedLoops(swap ? [b, a] : [a, b], concurrency, SECONDS);
-    return swap ? [results[1], results[0]] : results;
-  } finally {
-    a.close();
-    b.close();
-  }
+/** ModelInfer calls (typed or raw contents) on one channel to the API's gRPC listener. */
+async function grpcTarget(server: Server, requests: BenchInput[][], raw: boolean): Promise<ClosableTarget> {
+  const client = await openGrpc(server.grpcAddress!, 'tiny-mlp', requests, { raw });
+  return { send: (n) => client.infer(n), serverPid: server.child.pid, close: () => client.close() };
 }
 
 /** Samples GET /health/live every 100 ms while `during` runs. */
@@ -153,51 +152,66 @@ async function main(): Promise<void> {
     // half-second slices: the machine's speed drifts over seconds, and loads run one after the other (or the best of
     // each side) could pair a fast spell with a slow one.
     // The figures beside them are the best of each.
-    type Load = Awaited<ReturnType<typeof load>>;
-    const best = (a: Load | undefined, b: Load) => (!a || b.requestsPerSecond > a.requestsPerSecond ? b : a);
-    let bareResult: Load | undefined;
-    let apiResult: Load | undefined;
-    let fewerBare: Load | undefined;
-    let fewerApi: Load | undefined;
+    const best = (a: LoadResult | undefined, b: LoadResult) => (!a || b.requestsPerSecond > a.requestsPerSecond ? b : a);
+    let bareResult: LoadResult | undefined;
+    let apiResult: LoadResult | undefined;
+    let fewerBare: LoadResult | undefined;
+    let fewerApi: LoadResult | undefined;
     const fewerApiOverBare: number[] = [];
-    let batched: Load | undefined;
-    let unbatched: Load | undefined;
-    let ceiling: Load | undefined;
-    let grpcTyped: Load | undefined;
-    let grpcRaw: Load | undefined;
+    let batched: LoadResult | undefined;
+    let unbatched: LoadResult | undefined;
+    let ceiling: LoadResult | undefined;
+    /** REST JSON in the slices of the trivial route and gRPC, which those are compared with. */
+    let restBeside: LoadResult | undefined;
+    let grpcTyped: LoadResult | undefined;
+    let grpcRaw: LoadResult | undefined;
     let liveMs = { samples: 0, p50: 0, max: 0 };
     const apiOverBare: number[] = [];
     const batchingSpeedup: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API (REST JSON, gRPC typed, gRPC raw); (b) wide-mlp batching on, off`);
       const swap = round % 2 === 0;
-      // /health/live is sampled throughout the round (during the bare server's slices the API is idle).
+      // The goal's pair alone in its slices; /health/live is sampled throughout.
       const probed = await probeWhile(
         api.url,
-        pair(swap, httpTarget(`${bare.url}/infer`, tinyBodies, CONCURRENCY, bare), httpTarget(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, api), CONCURRENCY),
+        interleaved(swap, [httpTarget(`${bare.url}/infer`, tinyBodies, CONCURRENCY, bare), httpTarget(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, api)], CONCURRENCY),
       );
       const [bareRound, apiRound] = probed.result;
       apiOverBare.push(+(apiRound.requestsPerSecond / bareRound.requestsPerSecond).toFixed(3));
       bareResult = best(bareResult, bareRound);
       apiResult = best(apiResult, apiRound);
-      const [fewerBareRound, fewerApiRound] = await pair(
+      // Beside REST JSON on the same server, in slices of their own: the framework's ceiling (a trivial route: no body,
+      // no auth, no model), gRPC typed and raw. A load in another server's company would leave it that server's
+      // deferred work (GC, the load generator's own) and take on its.
+      const [besideRest, ceilingRound, grpcTypedRound, grpcRawRound] = await interleaved(
         swap,
-        httpTarget(`${bare.url}/infer`, tinyBodies, FEWER_CLIENTS, bare),
-        httpTarget(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, FEWER_CLIENTS, api),
+        [
+          httpTarget(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, CONCURRENCY, api),
+          httpTarget(`${api.url}/v2/health/live`, 'GET', CONCURRENCY, api),
+          await grpcTarget(api, tinyInputs, false),
+          await grpcTarget(api, tinyInputs, true),
+        ],
+        CONCURRENCY,
+      );
+      restBeside = best(restBeside, besideRest);
+      ceiling = best(ceiling, ceilingRound);
+      grpcTyped = best(grpcTyped, grpcTypedRound);
+      grpcRaw = best(grpcRaw, grpcRawRound);
+      const [fewerBareRound, fewerApiRound] = await interleaved(
+        swap,
+        [httpTarget(`${bare.url}/infer`, tinyBodies, FEWER_CLIENTS, bare), httpTarget(`${api.url}/v2/models/tiny-mlp/infer`, tinyBodies, FEWER_CLIENTS, api)],
         FEWER_CLIENTS,
       );
       fewerApiOverBare.push(+(fewerApiRound.requestsPerSecond / fewerBareRound.requestsPerSecond).toFixed(3));
       fewerBare = best(fewerBare, fewerBareRound);
       fewerApi = best(fewerApi, fewerApiRound);
-      // The framework's own ceiling: a trivial route (no body, no auth, no model) on the same server.
-      ceiling = best(ceiling, await load(`${api.url}/v2/health/live`, 'GET', CONCURRENCY, SECONDS));
-      grpcTyped = best(grpcTyped, await measureGrpc(api.grpcAddress!, '', 'tiny-mlp', tinyInputs, CONCURRENCY, SECONDS, { serverPid: api.child.pid }));
-      grpcRaw = best(grpcRaw, await measureGrpc(api.grpcAddress!, '', 'tiny-mlp', tinyInputs, CONCURRENCY, SECONDS, { raw: true, serverPid: api.child.pid }));
       if (probed.liveMs.max > liveMs.max) liveMs = probed.liveMs;
-      const [batchedRound, unbatchedRound] = await pair(
+      const [batchedRound, unbatchedRound] = await interleaved(
         swap,
-        httpTarget(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, api),
-        httpTarget(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, unbatchedApi),
+        [
+          httpTarget(`${api.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, api),
+          httpTarget(`${unbatchedApi.url}/v2/models/wide-mlp/infer`, wideBodies, BATCH_CONCURRENCY, unbatchedApi),
+        ],
         BATCH_CONCURRENCY,
       );
       batchingSpeedup.push(+(batchedRound.requestsPerSecond / unbatchedRound.requestsPerSecond).toFixed(3));
@@ -209,12 +223,12 @@ async function main(): Promise<void> {
     console.log('(c) load + warmup times');
     const loads = await loadTimes(api, ['tiny-mlp', 'wide-mlp']);
     api.child.kill('SIGTERM');
-    if (!bareResult || !apiResult || !fewerBare || !fewerApi || !ceiling || !batched || !unbatched || !grpcTyped || !grpcRaw) throw new Error('no rounds ran');
-    const cpuRatio = (a: Load, b: Load) => (a.serverCpuMsPerRequest && b.serverCpuMsPerRequest ? +(a.serverCpuMsPerRequest / b.serverCpuMsPerRequest).toFixed(3) : null);
+    if (!bareResult || !apiResult || !restBeside || !fewerBare || !fewerApi || !ceiling || !batched || !unbatched || !grpcTyped || !grpcRaw) throw new Error('no rounds ran');
+    const cpuRatio = (a: LoadResult, b: LoadResult) => (a.serverCpuMsPerRequest && b.serverCpuMsPerRequest ? +(a.serverCpuMsPerRequest / b.serverCpuMsPerRequest).toFixed(3) : null);
 
     const result = {
       ...resultHeader('neural-fabric/bench/runtime/v1'),
-      note: 'load generator and servers share the same cores; one server is loaded at a time; goal ratios are the median of `rounds` rounds, each round\'s two loads taking turns in half-second slices (interleavedLoops), the figures beside them the best of each round\'s',
+      note: 'load generator and servers share the same cores; one load at a time, the loads compared in a round taking turns in half-second slices (interleavedLoops); goal ratios are the median of `rounds` rounds, the figures beside them the best round of each; server CPU counts what a server spent during its own slices; /health/live is sampled throughout a round (the API idle during the other loads\' slices, so its max is what matters)',
       rounds: ROUNDS,
       seconds: SECONDS,
       a_tinyMlp: {
@@ -225,17 +239,19 @@ async function main(): Promise<void> {
         // The same pair with fewer clients: reported beside the goal's figure.
         fewerClients: { concurrency: FEWER_CLIENTS, bare: fewerBare, api: fewerApi, ratio_api_over_bare: median(fewerApiOverBare), ratio_api_over_bare_rounds: fewerApiOverBare },
         apiTrivialRoute: { route: 'GET /v2/health/live', ...ceiling },
-        ratio_trivialRoute_over_bare: +(ceiling.requestsPerSecond / bareResult.requestsPerSecond).toFixed(3),
+        // In slices of its own beside REST JSON (restJsonBeside): how far the infer route is from the framework's floor.
+        restJsonBeside: restBeside,
+        ratio_trivialRoute_over_restJson: +(ceiling.requestsPerSecond / restBeside.requestsPerSecond).toFixed(3),
         goal_ratio: 0.8,
         healthLiveDuringRunMs: liveMs,
         goal_healthLiveMaxMs: 1000,
         // KServe V2 over gRPC on the same server and requests (plaintext, as the REST figure is the plain listener's).
         grpc: grpcTyped,
         grpcRaw,
-        ratio_grpc_over_restJson: +(grpcTyped.requestsPerSecond / apiResult.requestsPerSecond).toFixed(3),
-        ratio_grpcRaw_over_restJson: +(grpcRaw.requestsPerSecond / apiResult.requestsPerSecond).toFixed(3),
-        cpuPerRequest_grpc_over_restJson: cpuRatio(grpcTyped, apiResult),
-        cpuPerRequest_grpcRaw_over_restJson: cpuRatio(grpcRaw, apiResult),
+        ratio_grpc_over_restJson: +(grpcTyped.requestsPerSecond / restBeside.requestsPerSecond).toFixed(3),
+        ratio_grpcRaw_over_restJson: +(grpcRaw.requestsPerSecond / restBeside.requestsPerSecond).toFixed(3),
+        cpuPerRequest_grpc_over_restJson: cpuRatio(grpcTyped, restBeside),
+        cpuPerRequest_grpcRaw_over_restJson: cpuRatio(grpcRaw, restBeside),
       },
       b_wideMlpBatching: {
         batchingOn: batched,
@@ -252,9 +268,9 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(OUT), { recursive: true });
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     const a = result.a_tinyMlp;
-    console.log(`(a) ${CONCURRENCY} clients: bare ${bareResult.requestsPerSecond}/s, API ${apiResult.requestsPerSecond}/s (p50 ${apiResult.latencyMs.p50} ms, p99 ${apiResult.latencyMs.p99} ms): ratio ${a.ratio_api_over_bare} (median of ${apiOverBare.join(', ')}; goal >= 0.8); trivial route ${ceiling.requestsPerSecond}/s (${a.ratio_trivialRoute_over_bare} of bare); /health/live max ${liveMs.max} ms`);
+    console.log(`(a) ${CONCURRENCY} clients: bare ${bareResult.requestsPerSecond}/s, API ${apiResult.requestsPerSecond}/s (p50 ${apiResult.latencyMs.p50} ms, p99 ${apiResult.latencyMs.p99} ms): ratio ${a.ratio_api_over_bare} (median of ${apiOverBare.join(', ')}; goal >= 0.8); /health/live max ${liveMs.max} ms`);
     console.log(`(a) ${FEWER_CLIENTS} clients: bare ${fewerBare.requestsPerSecond}/s, API ${fewerApi.requestsPerSecond}/s (p50 ${fewerApi.latencyMs.p50} ms, p99 ${fewerApi.latencyMs.p99} ms): ratio ${a.fewerClients.ratio_api_over_bare} (median of ${fewerApiOverBare.join(', ')}; reported)`);
-    console.log(`(a) gRPC typed ${grpcTyped.requestsPerSecond}/s (p50 ${grpcTyped.latencyMs.p50} ms, p99 ${grpcTyped.latencyMs.p99} ms, ${a.ratio_grpc_over_restJson} of REST JSON), raw ${grpcRaw.requestsPerSecond}/s (p50 ${grpcRaw.latencyMs.p50} ms, p99 ${grpcRaw.latencyMs.p99} ms, ${a.ratio_grpcRaw_over_restJson}); server CPU per request ${grpcTyped.serverCpuMsPerRequest} / ${grpcRaw.serverCpuMsPerRequest} vs REST JSON ${apiResult.serverCpuMsPerRequest} ms`);
+    console.log(`(a) beside REST JSON ${restBeside.requestsPerSecond}/s: trivial route ${ceiling.requestsPerSecond}/s (${a.ratio_trivialRoute_over_restJson}x), gRPC typed ${grpcTyped.requestsPerSecond}/s (p50 ${grpcTyped.latencyMs.p50} ms, p99 ${grpcTyped.latencyMs.p99} ms, ${a.ratio_grpc_over_restJson} of REST JSON), raw ${grpcRaw.requestsPerSecond}/s (p50 ${grpcRaw.latencyMs.p50} ms, p99 ${grpcRaw.latencyMs.p99} ms, ${a.ratio_grpcRaw_over_restJson}); server CPU per request ${grpcTyped.serverCpuMsPerRequest} / ${grpcRaw.serverCpuMsPerRequest} vs REST JSON ${restBeside.serverCpuMsPerRequest} ms`);
     console.log(`(b) wide-mlp batching on ${batched.requestsPerSecond}/s vs off ${unbatched.requestsPerSecond}/s: ${result.b_wideMlpBatching.speedup}x (median of ${batchingSpeedup.join(', ')}; goal >= 2); server CPU per request ${batched.serverCpuMsPerRequest} vs ${unbatched.serverCpuMsPerRequest} ms (${result.b_wideMlpBatching.cpuPerRequest_off_over_on}x less batched)`);
     for (const [m, l] of Object.entries(loads)) console.log(`(c) ${m}: load + warmup p95 ${l.loadWarmupMs.p95} ms`);
     console.log(`written to ${path.relative(ROOT, OUT)}`);

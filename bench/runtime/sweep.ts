@@ -1,13 +1,13 @@
 // Concurrency sweep, like Triton's perf_analyzer: for each model and protocol, throughput and
 // p50/p99 at 1, 2, 4 … 64 closed-loop clients, on three servers started once and loaded one at a
-// time, interleaved per point (the machine is shared: a slow moment then hits all three alike):
+// time, taking turns in half-second slices at each point (the machine is shared: a slow spell then hits all three alike):
 //   api            the service, each model batched as its config.json's dynamic_batching says;
 //   api-unbatched  the same service on the same models with "dynamic_batching": false;
 //   bare           bench/runtime/bare-server.ts (node:http + onnxruntime-node, every request alone), REST JSON only.
 // Writes bench/results/runtime-sweep.json (the curves, and per model where the API passes the bare
 // server) and bench/results/runtime-sweep.svg.
 //
-// Each point is the best of `rounds` measurements (interleaved too), as in run.ts.
+// Each point is the best of `rounds` such measurements.
 //
 //   npm run bench:sweep [-- --models=tiny-mlp,wide-mlp --protocols=rest-json,rest-binary,grpc,grpc-raw --levels=1,2,4,8,16,32,64 --seconds=3 --rounds=2]
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,9 +15,9 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { benchArgs, resultHeader, ROOT, Server } from '../support';
 import { MLP_MODELS, sampleInput } from '../../apps/api/src/runtime/models/reference';
-import { closedLoop, LoadResult } from './load';
+import { interleavedLoops, LoadResult } from './load';
 import { sweepSvg } from './plot';
-import { BenchInput, InferTarget, Protocol } from './protocol-client';
+import { BenchInput, InferTarget, Protocol, ProtocolClient } from './protocol-client';
 import { protocolsNamed } from './protocols';
 import { benchRepositories, startApi, startBare } from './servers';
 import { SweepPoint } from './sweep-types';
@@ -38,12 +38,24 @@ function requestsFor(model: string): BenchInput[][] {
   return Array.from({ length: 64 }, (_, i) => [{ name: 'input', datatype: 'FP32', shape: [1, features], data: sampleInput(features, 1, i + 1) }]);
 }
 
-async function measure(protocol: Protocol, target: InferTarget, requests: BenchInput[][], concurrency: number, serverPid?: number) {
-  const client = await protocol.open(target, requests, concurrency);
+/**
+ * One point of the curve: `protocol` at `concurrency` on each server, their loads taking turns in half-second
+ * slices (interleavedLoops; the order reversed on odd rounds), so a slow spell of the machine hits all alike.
+ */
+async function measurePoint(protocol: Protocol, servers: [SweepPoint['server'], InferTarget, Server][], requests: BenchInput[][], concurrency: number, round: number) {
+  const chosen = servers.filter(([server]) => server !== 'bare' || protocol.bare);
+  if (round % 2 === 1) chosen.reverse();
+  const clients: ProtocolClient[] = [];
   try {
-    return await closedLoop((n) => client.infer(n).catch(() => false), concurrency, SECONDS, serverPid);
+    for (const [, target] of chosen) clients.push(await protocol.open(target, requests, concurrency));
+    const results = await interleavedLoops(
+      clients.map((client, i) => ({ send: (n: number) => client.infer(n).catch(() => false), serverPid: chosen[i][2].child.pid })),
+      concurrency,
+      SECONDS,
+    );
+    return results.map((result, i) => ({ server: chosen[i][0], result }));
   } finally {
-    await client.close();
+    await Promise.all(clients.map((client) => client.close()));
   }
 }
 
@@ -81,9 +93,7 @@ async function main(): Promise<void> {
         for (const protocol of PROTOCOLS) {
           const best = new Map<SweepPoint['server'], LoadResult>();
           for (let round = 0; round < ROUNDS; round++) {
-            for (const [server, target, process] of targets) {
-              if (server === 'bare' && !protocol.bare) continue;
-              const r = await measure(protocol, target, requests, concurrency, process.child.pid);
+            for (const { server, result: r } of await measurePoint(protocol, targets, requests, concurrency, round)) {
               if (!best.has(server) || r.requestsPerSecond > best.get(server)!.requestsPerSecond) best.set(server, r);
             }
           }
@@ -111,7 +121,7 @@ async function main(): Promise<void> {
   const crossovers = MODELS.flatMap((model) => PROTOCOLS.filter((p) => p.bare).map((p) => crossover(points, model, p.name)));
   const result = {
     ...resultHeader('neural-fabric/bench/runtime-sweep/v1'),
-    note: 'load generator and servers share the same cores; one server loaded at a time, interleaved per concurrency point; best of `rounds`; 1 s warm-up per measurement not counted',
+    note: 'load generator and servers share the same cores; one server loaded at a time, the servers taking turns in half-second slices at each point; best of `rounds`; 1 s warm-up per server and point not counted',
     seconds: SECONDS,
     rounds: ROUNDS,
     levels: LEVELS,
