@@ -101,7 +101,7 @@ describe('SIGTERM with the default settings', () => {
     await new Promise((resolve) => socket.write('POST /v2/models/tiny-mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"inputs":', resolve));
     await new Promise((resolve) => setTimeout(resolve, 200));
     socket.destroy();
-    // A keep-alive connection answered before it, whose response closed long ago.
+    // And a keep-alive connection, answered and idle since.
     const { ask } = await keepAliveClient(plain(url));
     await ask();
 
