@@ -97,24 +97,14 @@ function result(tally: Tally, concurrency: number): LoadResult {
 const newTally = (): Tally => ({ latencies: [], failures: 0, elapsedMs: 0, serverCpuMs: 0, clientCpuMs: 0 });
 
 /**
- * `concurrency` clients calling `send(n)` (n counts requests) for `seconds`, after one second of
- * the same load that is not counted (JIT, sockets, worker threads). `send` resolves true on success.
- */
-export async function closedLoop(send: (n: number) => Promise<boolean>, concurrency: number, seconds: number, serverPid?: number): Promise<LoadResult> {
-  const target = { send, serverPid, sent: 0 };
-  await warmUp(target, concurrency);
-  const tally = newTally();
-  await timed(target, concurrency, seconds * 1000, tally);
-  return result(tally, concurrency);
-}
-
-/**
- * The same closed-loop load on several targets taking turns in slices of `sliceMs` (A B, B A, A B …)
- * until each has had `seconds`; one result per target. On a shared machine the speed drifts over
- * seconds (other tenants of the host): two loads run one after the other can land one in a slow spell
- * and the other not, where interleaved slices see the same spells. Each target warms up first. A
- * server's CPU is counted during its own slices: what it defers past them (a GC, a timer) is counted for
- * no one, and each slice starts with every client sending at once, as a load's first moment does.
+ * `concurrency` closed-loop clients calling each target's `send(n)` (n counts its requests; true on
+ * success), the targets taking turns in slices of `sliceMs` (A B, B A, A B …) until each has had
+ * `seconds`; one result per target. On a shared machine the speed drifts over seconds (other tenants
+ * of the host): two loads run one after the other can land one in a slow spell and the other not,
+ * where interleaved slices see the same spells. Each target first gets one second of load that is not
+ * counted (JIT, sockets, worker threads). A server's CPU is counted during its own slices: what it
+ * defers past them (a GC, a timer) is counted for no one, and each slice starts with every client
+ * sending at once, as a load's first moment does.
  */
 export async function interleavedLoops(targets: LoadTarget[], concurrency: number, seconds: number, sliceMs = 500): Promise<LoadResult[]> {
   const counted = targets.map((t) => ({ ...t, sent: 0 }));

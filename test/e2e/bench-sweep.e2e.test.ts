@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { grpcRaw } from '../../bench/runtime/grpc-client';
-import { closedLoop } from '../../bench/runtime/load';
+import { interleavedLoops } from '../../bench/runtime/load';
 import { PROTOCOLS, protocolsNamed } from '../../bench/runtime/protocols';
 import { restJson } from '../../bench/runtime/rest-json-client';
 import { SweepPoint } from '../../bench/runtime/sweep-types';
 
 jest.setTimeout(60_000);
 
-/** The concurrency sweep's pieces: the REST JSON protocol client, the closed loop, the plot. */
+/** The concurrency sweep's pieces: the REST JSON protocol client, the interleaved closed loops, the plot. */
 describe('bench concurrency sweep', () => {
   let server: http.Server;
   let url: string;
@@ -35,8 +35,9 @@ describe('bench concurrency sweep', () => {
 
   const requests = [1, 2].map((v) => [{ name: 'input', datatype: 'FP32' as const, shape: [1, 2], data: Float32Array.of(v, v / 2) }]);
 
-  it('the REST JSON client posts V2 bodies, cycling through the requests; the loop counts answers, failures and server CPU', async () => {
+  it('the REST JSON client posts V2 bodies, cycling through the requests; interleaved loads count each one\'s answers, failures and server CPU', async () => {
     const client = await restJson.open({ url, model: 'm', restInferPath: '/v2/models/m/infer' }, requests, 2);
+    const missing = await restJson.open({ url, model: 'x', restInferPath: '/v2/models/x/infer' }, requests, 2);
     try {
       await expect(client.infer(0)).resolves.toBe(true);
       await expect(client.infer(1)).resolves.toBe(true);
@@ -44,18 +45,15 @@ describe('bench concurrency sweep', () => {
         { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 2], data: [1, 0.5] }] },
         { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 2], data: [2, 1] }] },
       ]);
-      const result = await closedLoop((n) => client.infer(n), 2, 0.2, process.pid);
-      expect(result).toMatchObject({ failures: 0, concurrency: 2 });
-      expect(result.requests).toBeGreaterThan(0);
-      expect(result.serverCpuMsPerRequest).toBeGreaterThan(0);
+      const [ok, failing] = await interleavedLoops([{ send: (n) => client.infer(n), serverPid: process.pid }, { send: (n) => missing.infer(n) }], 2, 0.4, 100);
+      expect(ok).toMatchObject({ failures: 0, concurrency: 2 });
+      expect(ok.requests).toBeGreaterThan(0);
+      expect(ok.serverCpuMsPerRequest).toBeGreaterThan(0);
+      expect(failing.requests).toBeGreaterThan(0);
+      expect(failing.failures).toBe(failing.requests);
+      expect(failing.serverCpuMsPerRequest).toBeUndefined();
     } finally {
       await client.close();
-    }
-    const missing = await restJson.open({ url, model: 'x', restInferPath: '/v2/models/x/infer' }, requests, 1);
-    try {
-      const result = await closedLoop((n) => missing.infer(n), 1, 0.1);
-      expect(result.failures).toBe(result.requests);
-    } finally {
       await missing.close();
     }
   });
