@@ -1,9 +1,10 @@
 // Runtime benchmark, in one run (results and ratios to bench/results/runtime.json):
 //  (a) tiny-mlp inference at 32 clients (the concurrency at which the gap was first measured): this API vs a bare
 //      node:http + onnxruntime-node server on the same model (goal >= 0.8: the median of the rounds' ratios), p50/p99,
-//      /health/live latency sampled throughout (max < 1 s), and beside them, in the same slices, a trivial route of the
-//      API and the same requests over gRPC (ModelInfer, typed contents and raw contents); the bare / REST JSON pair
-//      again at 16 clients, reported (fewer clients, smaller batches: the API's fixed cost per request weighs more);
+//      /health/live latency sampled throughout (max < 1 s); beside REST JSON, in slices of their own on the same
+//      server, a trivial route of the API and the same requests over gRPC (ModelInfer, typed contents and raw
+//      contents); the bare / REST JSON pair again at 16 clients, reported (fewer clients, smaller batches: the API's
+//      fixed cost per request weighs more);
 //  (b) dynamic batching on wide-mlp at concurrency 64 (its config.json's dynamic_batching) vs the same
 //      service on the same models with "dynamic_batching": false (goal >= 2x, median of the rounds' ratios), with server CPU per request;
 //  (c) load + warmup time per model (p95 over repeated reloads through the repository API).
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
     const apiOverBare: number[] = [];
     const batchingSpeedup: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare, API (REST JSON, gRPC typed, gRPC raw); (b) wide-mlp batching on, off`);
+      console.log(`round ${round}/${ROUNDS}: (a) tiny-mlp bare / REST JSON at ${CONCURRENCY} clients; REST JSON, trivial route, gRPC typed, gRPC raw; bare / REST JSON at ${FEWER_CLIENTS}; (b) wide-mlp batching on / off`);
       const swap = round % 2 === 0;
       // The goal's pair alone in its slices; /health/live is sampled throughout.
       const probed = await probeWhile(
